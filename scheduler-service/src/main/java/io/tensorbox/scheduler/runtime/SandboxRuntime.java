@@ -1,0 +1,47 @@
+package io.tensorbox.scheduler.runtime;
+
+import io.tensorbox.common.ExecRequest;
+import io.tensorbox.common.SandboxSpec;
+import io.tensorbox.common.SandboxStatus;
+
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * The one seam between TensorBox and where sandboxes really live. Everything above it (process
+ * supervision, logs, rotation, ports) is shared code that only creates sandboxes and execs into them.
+ */
+public interface SandboxRuntime {
+
+    /** Creates the sandbox if it does not exist yet; answers its current status. */
+    SandboxStatus create(SandboxSpec spec);
+
+    /** The sandbox's status; {@code stopped} when this runtime has no such sandbox. */
+    SandboxStatus status(String sandboxId);
+
+    /** Removes the sandbox and everything running in it. Idempotent. */
+    void delete(String sandboxId);
+
+    /** Every sandbox this runtime holds, for reconciling after a restart. */
+    List<SandboxStatus> list();
+
+    /** Where the workspace and the supervisor's state live, as paths inside the sandbox. */
+    SandboxLayout layout(String sandboxId);
+
+    /**
+     * Runs {@code request.argv()} in the sandbox, writing its stdout and stderr to the given streams
+     * as they come (blocking writes are the back-pressure). {@code request.stdin()} is offered to the
+     * command; end of input is not signalled. The deadline in {@code request.timeoutMs()} is the
+     * caller's business ({@link ExecHandle#close()}).
+     *
+     * @throws RuntimeUnavailableException when the runtime cannot be reached or has no such sandbox
+     */
+    ExecHandle exec(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr);
+
+    /** Called when a sandbox changes state on its own (a pod deleted behind our back). */
+    void onSandboxChange(SandboxListener listener);
+
+    interface SandboxListener {
+        void changed(SandboxStatus status);
+    }
+}
