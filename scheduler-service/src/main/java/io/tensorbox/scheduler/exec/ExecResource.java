@@ -1,0 +1,68 @@
+package io.tensorbox.scheduler.exec;
+
+import io.tensorbox.common.ExecRequest;
+import io.tensorbox.common.ExecResult;
+import io.tensorbox.scheduler.error.ApiException;
+import io.tensorbox.scheduler.runtime.ExecHandle;
+import io.tensorbox.scheduler.runtime.SandboxRuntime;
+import io.tensorbox.scheduler.sandbox.Sandboxes;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.ExecutionException;
+
+/** Internal: one command in a sandbox, buffered or streamed. */
+@Path("/internal/v1/sandboxes/{sandboxId}/exec")
+@Consumes(MediaType.APPLICATION_JSON)
+public class ExecResource {
+
+    private final SandboxRuntime runtime;
+    private final ExecService exec;
+
+    ExecResource(SandboxRuntime runtime, ExecService exec) {
+        this.runtime = runtime;
+        this.exec = exec;
+    }
+
+    @POST
+    @Produces(MediaType.APPLICATION_JSON)
+    public ExecResult run(@PathParam("sandboxId") String sandboxId, ExecRequest request) {
+        validate(request);
+        Sandboxes.requireRunning(runtime, sandboxId);
+        return exec.run(sandboxId, request);
+    }
+
+    /**
+     * The command's stdout as it is written, until it ends or the caller goes away (which ends the
+     * command). Used to read and follow logs without holding them in memory.
+     */
+    @POST
+    @Path("/stream")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public StreamingOutput stream(@PathParam("sandboxId") String sandboxId, ExecRequest request) {
+        validate(request);
+        Sandboxes.requireRunning(runtime, sandboxId);
+        return (OutputStream out) -> {
+            try (ExecHandle handle = runtime.exec(sandboxId, request, out, OutputStream.nullOutputStream())) {
+                handle.exitCode().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                throw new IOException("exec in " + sandboxId + " failed", e.getCause());
+            }
+        };
+    }
+
+    private static void validate(ExecRequest request) {
+        if (request == null || request.argv() == null || request.argv().isEmpty()) {
+            throw new ApiException(400, "invalid_request", "argv must be a non-empty array of strings");
+        }
+    }
+}

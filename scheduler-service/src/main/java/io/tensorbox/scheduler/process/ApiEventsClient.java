@@ -1,0 +1,24 @@
+package io.tensorbox.scheduler.process;
+
+import io.tensorbox.common.ProcessStatus;
+import io.tensorbox.common.SandboxStatus;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** api-service owns the records; the scheduler tells it what happened inside sandboxes. */
+@RegisterRestClient(configKey = "api")
+@Path("/internal/v1/events")
+@Consumes(MediaType.APPLICATION_JSON)
+public interface ApiEventsClient {
+
+    @POST
+    @Path("/process")
+    void processEnded(ProcessStatus status);
+
+    @POST
+    @Path("/sandbox")
+    void sandboxChanged(SandboxStatus status);
+}

@@ -1,0 +1,138 @@
+package io.tensorbox.scheduler.process;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tensorbox.common.ExecRequest;
+import io.tensorbox.common.ProcessState;
+import io.tensorbox.common.SandboxState;
+import io.tensorbox.common.SandboxStatus;
+import io.tensorbox.scheduler.runtime.ExecHandle;
+import io.tensorbox.scheduler.runtime.SandboxRuntime;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows the events file of every running sandbox with one long-lived exec each and reports exits
+ * to api-service. On start it replays every file from its first line, so exits that happened while
+ * the scheduler (or api-service) was down are recorded once it is back.
+ */
+@ApplicationScoped
+public class ExitWatcher {
+
+    private static final Logger LOG = Logger.getLogger(ExitWatcher.class);
+
+    private final SandboxRuntime runtime;
+    private final Supervisor supervisor;
+    private final EventPublisher events;
+    private final Map<String, ExecHandle> watches = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    ExitWatcher(SandboxRuntime runtime, Supervisor supervisor, EventPublisher events) {
+        this.runtime = runtime;
+        this.supervisor = supervisor;
+        this.events = events;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        runtime.onSandboxChange(this::sandboxChanged);
+        Thread.ofVirtual().name("exit-watcher-resume").start(this::resumeAll);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        stopping = true;
+        watches.values().forEach(ExecHandle::close);
+    }
+
+    private void resumeAll() {
+        try {
+            for (SandboxStatus sandbox : runtime.list()) {
+                if (sandbox.state() == SandboxState.running) {
+                    watch(sandbox.id());
+                    // Processes whose supervisor died with them (a host reboot) never wrote an exit.
+                    supervisor.list(sandbox.id()).stream()
+                            .filter(p -> p.state() == ProcessState.killed && p.reason() != null)
+                            .forEach(events::processEnded);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("could not resume watching sandboxes: %s", e.getMessage());
+        }
+    }
+
+    private void sandboxChanged(SandboxStatus status) {
+        events.sandboxChanged(status);
+        if (status.state() == SandboxState.running) {
+            watch(status.id());
+        } else if (status.state().isFinal()) {
+            unwatch(status.id());
+        }
+    }
+
+    public void watch(String sandboxId) {
+        if (stopping || watches.containsKey(sandboxId)) {
+            return;
+        }
+        supervisor.install(sandboxId);
+        LineReader lines = new LineReader(line -> Supervisor.parseEvent(sandboxId, line).ifPresent(events::processEnded));
+        ExecHandle handle = runtime.exec(sandboxId,
+                new ExecRequest(supervisor.eventsCommand(sandboxId), null, null, null, 0),
+                lines, OutputStream.nullOutputStream());
+        if (watches.putIfAbsent(sandboxId, handle) != null) {
+            handle.close();
+            return;
+        }
+        handle.exitCode().whenComplete((code, error) -> {
+            if (watches.remove(sandboxId, handle) && !stopping
+                    && runtime.status(sandboxId).state() == SandboxState.running) {
+                LOG.infof("events of %s stopped (%s); following them again", sandboxId, error != null ? error.getMessage() : code);
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> watch(sandboxId));
+            }
+        });
+    }
+
+    public void unwatch(String sandboxId) {
+        ExecHandle handle = watches.remove(sandboxId);
+        if (handle != null) {
+            handle.close();
+        }
+    }
+
+    /** Splits a byte stream into lines; the events file is ASCII. */
+    static final class LineReader extends OutputStream {
+        private final java.util.function.Consumer<String> onLine;
+        private final StringBuilder line = new StringBuilder();
+
+        LineReader(java.util.function.Consumer<String> onLine) {
+            this.onLine = onLine;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                String complete = line.toString();
+                line.setLength(0);
+                try {
+                    onLine.accept(complete);
+                } catch (RuntimeException e) {
+                    LOG.warnf("unreadable event line '%s': %s", complete, e.getMessage());
+                }
+            } else {
+                line.append((char) b);
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                write(b[i]);
+            }
+        }
+    }
+}

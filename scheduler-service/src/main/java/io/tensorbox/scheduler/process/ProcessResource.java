@@ -1,0 +1,90 @@
+package io.tensorbox.scheduler.process;
+
+import io.tensorbox.common.ProcessSpec;
+import io.tensorbox.common.ProcessStatus;
+import io.tensorbox.scheduler.error.ApiException;
+import io.tensorbox.scheduler.runtime.SandboxRuntime;
+import io.tensorbox.scheduler.sandbox.Sandboxes;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+import java.util.Set;
+
+/** Internal: start, inspect, signal and feed processes inside a sandbox. */
+@Path("/internal/v1/sandboxes/{sandboxId}/processes")
+public class ProcessResource {
+
+    private static final Set<String> SIGNALS = Set.of("HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM",
+            "CONT", "STOP", "TSTP", "WINCH");
+
+    private final SandboxRuntime runtime;
+    private final Supervisor supervisor;
+
+    ProcessResource(SandboxRuntime runtime, Supervisor supervisor) {
+        this.runtime = runtime;
+        this.supervisor = supervisor;
+    }
+
+    public record SignalRequest(String signal) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ProcessStatus start(@PathParam("sandboxId") String sandboxId, ProcessSpec spec) {
+        if (spec == null || spec.id() == null || spec.command() == null || spec.command().isEmpty()) {
+            throw new ApiException(400, "invalid_request", "a process needs an id and a non-empty command");
+        }
+        Sandboxes.requireRunning(runtime, sandboxId);
+        return supervisor.start(sandboxId, spec);
+    }
+
+    @GET
+    public List<ProcessStatus> list(@PathParam("sandboxId") String sandboxId) {
+        Sandboxes.requireRunning(runtime, sandboxId);
+        return supervisor.list(sandboxId);
+    }
+
+    @GET
+    @Path("/{processId}")
+    public ProcessStatus get(@PathParam("sandboxId") String sandboxId, @PathParam("processId") String processId) {
+        Sandboxes.requireRunning(runtime, sandboxId);
+        return supervisor.status(sandboxId, processId).orElseThrow(() -> noSuchProcess(processId));
+    }
+
+    @POST
+    @Path("/{processId}/signal")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public void signal(@PathParam("sandboxId") String sandboxId, @PathParam("processId") String processId,
+                       SignalRequest request) {
+        String signal = request == null || request.signal() == null ? "" : request.signal().replaceFirst("^SIG", "");
+        if (!SIGNALS.contains(signal)) {
+            throw new ApiException(400, "invalid_signal", "signal must be one of SIG" + String.join(", SIG", SIGNALS));
+        }
+        Sandboxes.requireRunning(runtime, sandboxId);
+        if (!supervisor.signal(sandboxId, processId, signal)) {
+            throw noSuchProcess(processId);
+        }
+    }
+
+    @POST
+    @Path("/{processId}/stdin")
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    public void stdin(@PathParam("sandboxId") String sandboxId, @PathParam("processId") String processId, byte[] data) {
+        Sandboxes.requireRunning(runtime, sandboxId);
+        switch (supervisor.stdin(sandboxId, processId, data == null ? new byte[0] : data)) {
+            case WRITTEN -> {
+            }
+            case ENDED -> throw new ApiException(409, "process_not_running", "process " + processId + " has ended");
+            case UNKNOWN -> throw noSuchProcess(processId);
+        }
+    }
+
+    private static ApiException noSuchProcess(String processId) {
+        return new ApiException(404, "process_not_found", "no process " + processId + " in this sandbox");
+    }
+}

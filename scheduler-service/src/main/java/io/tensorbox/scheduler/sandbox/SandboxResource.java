@@ -1,0 +1,64 @@
+package io.tensorbox.scheduler.sandbox;
+
+import io.tensorbox.common.SandboxSpec;
+import io.tensorbox.common.SandboxState;
+import io.tensorbox.common.SandboxStatus;
+import io.tensorbox.scheduler.process.ExitWatcher;
+import io.tensorbox.scheduler.process.Supervisor;
+import io.tensorbox.scheduler.runtime.SandboxLayout;
+import io.tensorbox.scheduler.runtime.SandboxRuntime;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+
+/** Internal: api-service turns sandbox records into runtime sandboxes through these calls. */
+@Path("/internal/v1/sandboxes/{sandboxId}")
+public class SandboxResource {
+
+    private final SandboxRuntime runtime;
+    private final Supervisor supervisor;
+    private final ExitWatcher exitWatcher;
+
+    SandboxResource(SandboxRuntime runtime, Supervisor supervisor, ExitWatcher exitWatcher) {
+        this.runtime = runtime;
+        this.supervisor = supervisor;
+        this.exitWatcher = exitWatcher;
+    }
+
+    @PUT
+    public SandboxStatus create(@PathParam("sandboxId") String sandboxId, SandboxSpec spec) {
+        if (spec == null || !sandboxId.equals(spec.id())) {
+            throw new BadRequestException("the body's id must be the sandbox id of the path");
+        }
+        SandboxStatus status = runtime.create(spec);
+        if (status.state() == SandboxState.running) {
+            exitWatcher.watch(sandboxId);
+        }
+        return status;
+    }
+
+    @GET
+    public SandboxStatus status(@PathParam("sandboxId") String sandboxId) {
+        return runtime.status(sandboxId);
+    }
+
+    @GET
+    @Path("/layout")
+    public SandboxLayout layout(@PathParam("sandboxId") String sandboxId) {
+        Sandboxes.requireRunning(runtime, sandboxId);
+        return runtime.layout(sandboxId);
+    }
+
+    @DELETE
+    public void delete(@PathParam("sandboxId") String sandboxId) {
+        if (runtime.status(sandboxId).state() == SandboxState.running) {
+            supervisor.killAll(sandboxId);
+        }
+        exitWatcher.unwatch(sandboxId);
+        supervisor.forget(sandboxId);
+        runtime.delete(sandboxId);
+    }
+}
