@@ -1,0 +1,135 @@
+package io.tensorbox.logs.logs;
+
+import io.tensorbox.common.Ids;
+import io.tensorbox.logs.LogServiceConfig;
+import io.tensorbox.logs.scheduler.SandboxNotFoundException;
+import io.tensorbox.logs.scheduler.SchedulerClient;
+import io.tensorbox.logs.scheduler.SchedulerClient.ExecStream;
+import io.tensorbox.logs.scheduler.SchedulerUnavailableException;
+import io.tensorbox.logs.web.ApiErrors;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/**
+ * {@code GET /internal/v1/sandboxes/{sbx}/processes/{proc}/logs?follow=} — the bytes of the
+ * current log file, piped from a streamed scheduler exec straight into the response. A raw Vert.x
+ * route rather than a JAX-RS resource: the body is octets of unknown size that must leave as they
+ * arrive, with back-pressure, and never sit in memory whole.
+ */
+@ApplicationScoped
+public class LogRoutes {
+
+    static final String PATH = "/internal/v1/sandboxes/:sbx/processes/:proc/logs";
+    private static final Logger LOG = Logger.getLogger(LogRoutes.class);
+
+    private final SchedulerClient scheduler;
+    private final ApiErrors errors;
+    private final LogServiceConfig.Logs config;
+
+    public LogRoutes(SchedulerClient scheduler, ApiErrors errors, LogServiceConfig config) {
+        this.scheduler = scheduler;
+        this.errors = errors;
+        this.config = config.logs();
+    }
+
+    void register(@Observes Router router) {
+        router.get(PATH).handler(this::logs);
+        router.route(PATH).handler(ctx -> {
+            ctx.response().putHeader(HttpHeaders.ALLOW, HttpMethod.GET.name());
+            errors.send(ctx, 405, "method_not_allowed", "Logs are read with GET; "
+                    + ctx.request().method() + " is not allowed here.");
+        });
+    }
+
+    private void logs(RoutingContext ctx) {
+        String sandboxId = ctx.pathParam("sbx");
+        String processId = ctx.pathParam("proc");
+        if (!Ids.SANDBOX.matcher(sandboxId).matches()) {
+            errors.send(ctx, 400, "invalid_request",
+                    "The sandbox id must be sbx_ followed by 24 lowercase hex digits.");
+            return;
+        }
+        if (!Ids.PROCESS.matcher(processId).matches()) {
+            errors.send(ctx, 400, "invalid_request",
+                    "The process id must be proc_ followed by 24 lowercase hex digits.");
+            return;
+        }
+        List<String> followValues = ctx.queryParam("follow");
+        String followValue = followValues.isEmpty() ? "false" : followValues.get(0);
+        if (!followValue.equals("true") && !followValue.equals("false")) {
+            errors.send(ctx, 400, "invalid_request", "The query parameter follow must be true or false.");
+            return;
+        }
+        boolean follow = followValue.equals("true");
+
+        scheduler.layout(sandboxId)
+                .compose(layout -> {
+                    String log = LogCommands.logPath(layout.stateDir(), processId);
+                    return scheduler.exec(sandboxId, LogCommands.fileExists(log, config.checkTimeout()))
+                            .compose(check -> {
+                                if (check.exitCode() == 1) {
+                                    return Future.failedFuture(new LogNotFoundException(processId));
+                                }
+                                if (check.exitCode() != 0) {
+                                    return Future.failedFuture(new SchedulerUnavailableException(
+                                            "Checking the log file failed with status " + check.exitCode() + "."));
+                                }
+                                return scheduler.execStream(sandboxId, follow
+                                        ? LogCommands.follow(log, LogCommands.writerPidPath(layout.stateDir(), processId),
+                                                config.followTimeout())
+                                        : LogCommands.read(log, config.readTimeout()));
+                            });
+                })
+                .onSuccess(stream -> pipe(ctx, stream))
+                .onFailure(failure -> fail(ctx, failure));
+    }
+
+    private void pipe(RoutingContext ctx, ExecStream stream) {
+        HttpServerResponse response = ctx.response();
+        if (response.closed()) {
+            stream.request().reset();
+            return;
+        }
+        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain");
+        // The client went away (a follow that is no longer read): end the exec, and so the tail.
+        response.closeHandler(ignored -> stream.request().reset());
+        stream.response().pipe()
+                .endOnFailure(false)
+                .to(response)
+                .onFailure(failure -> {
+                    LOG.debugf("log stream ended early: %s", failure.getMessage());
+                    stream.request().reset();
+                    if (!response.closed()) {
+                        ctx.request().connection().close();
+                    }
+                });
+    }
+
+    private void fail(RoutingContext ctx, Throwable failure) {
+        if (failure instanceof LogNotFoundException e) {
+            errors.send(ctx, 404, "log_not_found", e.getMessage());
+        } else if (failure instanceof SandboxNotFoundException e) {
+            errors.send(ctx, 404, "sandbox_not_found", e.getMessage());
+        } else if (failure instanceof SchedulerUnavailableException e) {
+            errors.send(ctx, 503, "runtime_unavailable", e.getMessage());
+        } else {
+            LOG.error("reading a log failed", failure);
+            errors.send(ctx, 503, "runtime_unavailable", "The log cannot be read right now.");
+        }
+    }
+
+    static final class LogNotFoundException extends RuntimeException {
+        LogNotFoundException(String processId) {
+            super("Process " + processId + " has no log file.");
+        }
+    }
+}
