@@ -41,6 +41,7 @@ public final class TensorBoxCluster implements AutoCloseable {
     private static final String DEFAULT_JVM_ARGS = "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
     private static TensorBoxCluster shared;
+    private static RuntimeException startFailure;
 
     private final Path root;
     private final Path home;
@@ -56,6 +57,9 @@ public final class TensorBoxCluster implements AutoCloseable {
         logDir = root.resolve("e2e-tests/target/e2e-logs");
         try {
             Files.createDirectories(logDir);
+            for (Service service : Service.values()) {
+                Files.deleteIfExists(logFile(service));
+            }
             home = Files.createTempDirectory("tensorbox-e2e-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -73,17 +77,30 @@ public final class TensorBoxCluster implements AutoCloseable {
 
     /** The platform shared by every test class of this run, started on first use. */
     public static synchronized TensorBoxCluster shared() {
+        if (startFailure != null) {
+            throw new IllegalStateException("the platform did not start earlier in this run", startFailure);
+        }
         if (shared == null) {
             TensorBoxCluster cluster = new TensorBoxCluster(
                     System.getProperty("tensorbox.e2e.jvm-args", DEFAULT_JVM_ARGS));
             try {
                 cluster.startAll();
-            } catch (RuntimeException | Error e) {
-                cluster.close();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                try {
+                    cluster.close();
+                } catch (RuntimeException | Error closeFailure) {
+                    e.addSuppressed(closeFailure);
+                }
                 throw e;
             }
             shared = cluster;
         }
+        return shared;
+    }
+
+    /** The running shared platform, or null when none was started (or it failed to start). */
+    static synchronized TensorBoxCluster current() {
         return shared;
     }
 
@@ -176,10 +193,6 @@ public final class TensorBoxCluster implements AutoCloseable {
         cmd.addAll(jvmArgs);
         cmd.add("-Dquarkus.http.port=" + ports.get(service));
         cmd.add("-Dquarkus.http.host=127.0.0.1");
-        cmd.add("-Dtensorbox.scheduler-url=" + url(Service.SCHEDULER));
-        cmd.add("-Dtensorbox.log-url=" + url(Service.LOG));
-        cmd.add("-Dtensorbox.api-url=" + url(Service.API));
-        cmd.add("-Dtensorbox.public-url=" + url(Service.API));
         cmd.add("-jar");
         cmd.add(jar.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd)
@@ -187,6 +200,12 @@ public final class TensorBoxCluster implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(service).toFile()));
+        // The URLs go in as environment variables, not -D: each service maps only the
+        // tensorbox.* properties it uses, and SmallRye refuses unknown ones from system properties.
+        pb.environment().put("TENSORBOX_SCHEDULER_URL", url(Service.SCHEDULER));
+        pb.environment().put("TENSORBOX_LOG_URL", url(Service.LOG));
+        pb.environment().put("TENSORBOX_API_URL", url(Service.API));
+        pb.environment().put("TENSORBOX_PUBLIC_URL", url(Service.API));
         pb.environment().put("TENSORBOX_HOME", home.toString());
         pb.environment().put("TENSORBOX_RUNTIME", "local");
         pb.environment().put("TENSORBOX_BOOTSTRAP_API_KEY", adminKey);
@@ -258,7 +277,7 @@ public final class TensorBoxCluster implements AutoCloseable {
             if (isRunning(Service.API)) {
                 Sandboxes.deleteAllVisibleTo(this, adminKey);
             }
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
             System.err.println("[e2e] could not delete the sandboxes through the API: " + e);
         }
         stopAll();

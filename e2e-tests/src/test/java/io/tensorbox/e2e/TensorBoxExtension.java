@@ -20,7 +20,10 @@ public final class TensorBoxExtension implements BeforeAllCallback, AfterAllCall
 
     @Override
     public void afterAll(ExtensionContext context) {
-        Sandboxes.deleteCreated(TensorBoxCluster.shared());
+        TensorBoxCluster cluster = TensorBoxCluster.current();
+        if (cluster != null) {
+            Sandboxes.deleteCreated(cluster);
+        }
     }
 
     /** Closed by JUnit when the run ends. */
