@@ -1,0 +1,55 @@
+package io.tensorbox.scheduler.process;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.tensorbox.common.ProcessStatus;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Stands in for api-service: records the process events the scheduler pushes, and gives the
+ * scheduler a throwaway TENSORBOX_HOME.
+ */
+public class FakeApiService implements QuarkusTestResourceLifecycleManager {
+
+    static final List<ProcessStatus> PROCESS_EVENTS = new CopyOnWriteArrayList<>();
+    static volatile Path home;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private HttpServer server;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            home = Files.createTempDirectory("tbx-scheduler-test");
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/internal/v1/events/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestURI().getPath().endsWith("/process")) {
+                PROCESS_EVENTS.add(JSON.readValue(body, ProcessStatus.class));
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+        return Map.of(
+                "tensorbox.scheduler.api-url", "http://127.0.0.1:" + server.getAddress().getPort(),
+                "tensorbox.local.home", home.toString(),
+                "tensorbox.scheduler.runtime", "local");
+    }
+
+    @Override
+    public void stop() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,181 @@
+package io.tensorbox.scheduler.process;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.tensorbox.common.Ids;
+import io.tensorbox.common.ProcessState;
+import io.tensorbox.common.ProcessStatus;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+
+/** The supervisor on the local runtime, through the scheduler's internal API: real processes, real files. */
+@QuarkusTest
+@QuarkusTestResource(FakeApiService.class)
+class LocalProcessSupervisionTest {
+
+    String sandbox;
+
+    @BeforeEach
+    void createSandbox() {
+        sandbox = Ids.newSandboxId();
+        given().contentType(ContentType.JSON)
+                .body(Map.of("id", sandbox, "team", "t1", "template", "base", "env", Map.of("SBX_VAR", "from-sandbox")))
+                .put("/internal/v1/sandboxes/{id}", sandbox)
+                .then().statusCode(200).body("state", equalTo("running"));
+    }
+
+    ProcessStatus start(List<String> command, List<String> env, String cwd) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("id", Ids.newProcessId(), "command", command, "env", env, "cwd", cwd))
+                .post("/internal/v1/sandboxes/{id}/processes", sandbox)
+                .then().statusCode(200).extract().as(ProcessStatus.class);
+    }
+
+    ProcessStatus status(String processId) {
+        return given().get("/internal/v1/sandboxes/{id}/processes/{p}", sandbox, processId)
+                .then().statusCode(200).extract().as(ProcessStatus.class);
+    }
+
+    ProcessStatus pushedExit(String processId) {
+        return await().atMost(Duration.ofSeconds(5)).until(
+                () -> FakeApiService.PROCESS_EVENTS.stream().filter(e -> e.id().equals(processId)).findFirst().orElse(null),
+                e -> e != null);
+    }
+
+    Path stateDir() {
+        return FakeApiService.home.resolve("sandboxes").resolve(sandbox).resolve("state");
+    }
+
+    @Test
+    void exitIsPushedWithCodeAndEnvironment() {
+        ProcessStatus started = start(List.of("sh", "-c", "echo $SBX_VAR $OWN; exit 3"), List.of("OWN=own"), "");
+        assertThat(started.state()).isEqualTo(ProcessState.running);
+        assertThat(started.pid()).isPositive();
+
+        ProcessStatus exit = pushedExit(started.id());
+        assertThat(exit.state()).isEqualTo(ProcessState.exited);
+        assertThat(exit.exitCode()).isEqualTo(3);
+        assertThat(exit.exitedAtMs()).isGreaterThanOrEqualTo(started.startedAtMs());
+        assertThat(status(started.id()).state()).isEqualTo(ProcessState.exited);
+        assertThat(stateDir().resolve("logs/proc-" + started.id() + ".log")).hasContent("from-sandbox own");
+    }
+
+    @Test
+    void killThroughTheApiIsKilledWithMinusOne() {
+        ProcessStatus started = start(List.of("sleep", "1000"), List.of(), "");
+        given().contentType(ContentType.JSON).body(Map.of("signal", "SIGKILL"))
+                .post("/internal/v1/sandboxes/{id}/processes/{p}/signal", sandbox, started.id())
+                .then().statusCode(204);
+        ProcessStatus exit = pushedExit(started.id());
+        assertThat(exit.state()).isEqualTo(ProcessState.killed);
+        assertThat(exit.exitCode()).isEqualTo(-1);
+        assertThat(ProcessHandle.of(started.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void signalFromInsideTheSandboxIsAKillToo() {
+        ProcessStatus started = start(List.of("sh", "-c", "kill -9 $$"), List.of(), "");
+        ProcessStatus exit = pushedExit(started.id());
+        assertThat(exit.state()).isEqualTo(ProcessState.killed);
+        assertThat(exit.exitCode()).isEqualTo(-1);
+    }
+
+    @Test
+    void badWorkingDirectoryAndMissingCommandFail() {
+        ProcessStatus badCwd = start(List.of("true"), List.of(), "no/such/dir");
+        assertThat(badCwd.state()).isEqualTo(ProcessState.failed);
+        assertThat(badCwd.reason()).contains("no/such/dir");
+        ProcessStatus missing = start(List.of("no-such-command-tbx"), List.of(), "");
+        assertThat(missing.state()).isEqualTo(ProcessState.failed);
+        assertThat(missing.reason()).contains("command not found");
+        assertThat(status(missing.id()).state()).isEqualTo(ProcessState.failed);
+    }
+
+    @Test
+    void stdinReachesTheProcessWhichNeverSeesEndOfInput() {
+        ProcessStatus cat = start(List.of("cat"), List.of(), "");
+        given().contentType("application/octet-stream").body("hello\n".getBytes())
+                .post("/internal/v1/sandboxes/{id}/processes/{p}/stdin", sandbox, cat.id())
+                .then().statusCode(204);
+        Path log = stateDir().resolve("logs/proc-" + cat.id() + ".log");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(log).hasContent("hello"));
+        assertThat(status(cat.id()).state()).isEqualTo(ProcessState.running);
+    }
+
+    @Test
+    void logRollsAtExactlyTenMebibytesWithoutLosingAByte() throws Exception {
+        Path source = Files.createTempFile("tbx-random", ".bin");
+        byte[] data = new byte[10 * 1024 * 1024 + 12345];
+        new Random(42).nextBytes(data);
+        Files.write(source, data);
+        ProcessStatus writer = start(List.of("cat", source.toString()), List.of(), "");
+        assertThat(pushedExit(writer.id()).exitCode()).isZero();
+
+        Path log = stateDir().resolve("logs/proc-" + writer.id() + ".log");
+        Path rolled = stateDir().resolve("logs/proc-" + writer.id() + ".log.1");
+        assertThat(Files.size(rolled)).isEqualTo(10L * 1024 * 1024);
+        ByteArrayOutputStream both = new ByteArrayOutputStream();
+        both.write(Files.readAllBytes(rolled));
+        both.write(Files.readAllBytes(log));
+        assertThat(both.toByteArray()).isEqualTo(data);
+    }
+
+    @Test
+    void streamedExecDeliversStdout() {
+        byte[] body = given().contentType(ContentType.JSON)
+                .body(Map.of("argv", List.of("sh", "-c", "printf 'a\\000b'; echo err >&2")))
+                .post("/internal/v1/sandboxes/{id}/exec/stream", sandbox)
+                .then().statusCode(200).extract().asByteArray();
+        assertThat(body).containsExactly('a', 0, 'b');
+    }
+
+    @Test
+    void bufferedExecSplitsStreamsAndHonoursTheDeadline() {
+        given().contentType(ContentType.JSON)
+                .body(Map.of("argv", List.of("sh", "-c", "echo out; echo err >&2; exit 5")))
+                .post("/internal/v1/sandboxes/{id}/exec", sandbox)
+                .then().statusCode(200)
+                .body("stdout", equalTo("out\n")).body("stderr", equalTo("err\n")).body("exitCode", equalTo(5));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("argv", List.of("sleep", "30"), "timeoutMs", 300))
+                .post("/internal/v1/sandboxes/{id}/exec", sandbox)
+                .then().statusCode(200).body("timedOut", equalTo(true)).body("durationMs", greaterThan(250));
+    }
+
+    @Test
+    void deletingTheSandboxKillsItsProcesses() {
+        ProcessStatus sleeper = start(List.of("sleep", "1000"), List.of(), "");
+        given().delete("/internal/v1/sandboxes/{id}", sandbox).then().statusCode(204);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !ProcessHandle.of(sleeper.pid()).map(ProcessHandle::isAlive).orElse(false));
+        given().get("/internal/v1/sandboxes/{id}", sandbox).then().statusCode(200).body("state", equalTo("stopped"));
+        given().get("/internal/v1/sandboxes/{id}/processes", sandbox).then().statusCode(404)
+                .body("error.code", equalTo("sandbox_not_found"));
+    }
+
+    @Test
+    void unknownProcessAndBadInputAreJsonErrors() {
+        given().get("/internal/v1/sandboxes/{id}/processes/{p}", sandbox, Ids.newProcessId())
+                .then().statusCode(404).body("error.code", equalTo("process_not_found"));
+        given().contentType(ContentType.JSON).body(Map.of("signal", "SIGNOPE"))
+                .post("/internal/v1/sandboxes/{id}/processes/{p}/signal", sandbox, Ids.newProcessId())
+                .then().statusCode(400).body("error.code", equalTo("invalid_signal"));
+        given().contentType(ContentType.JSON).body(Map.of("id", Ids.newProcessId(), "command", List.of()))
+                .post("/internal/v1/sandboxes/{id}/processes", sandbox)
+                .then().statusCode(400).body("error.message", org.hamcrest.Matchers.containsString("command"));
+    }
+}
