@@ -136,11 +136,9 @@ write_log() {
 cmd_install() {
     mkdir -p "$1/procs" "$1/logs" || return 1
     touch "$1/events"
-    if env --default-signal true 2>/dev/null; then
-        echo --default-signal >"$1/bin/env-flags"
-    else
-        echo >"$1/bin/env-flags"
-    fi
+    flags=
+    env --default-signal true 2>/dev/null && flags=--default-signal
+    echo "$flags" >"$1/bin/env-flags.$$" && mv -f "$1/bin/env-flags.$$" "$1/bin/env-flags"
 }
 
 # status STATE ID -> "running <pid> <started_ms>" | "ended <status> <exited_ms> <killed> <pid> <started_ms>"

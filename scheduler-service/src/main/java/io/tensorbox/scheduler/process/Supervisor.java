@@ -54,7 +54,7 @@ public class Supervisor {
         String target = scriptPath(layout);
         // Length-delimited read: an exec cannot always close stdin (STACK.md).
         ExecResult r = exec.run(sandboxId, new ExecRequest(List.of("sh", "-c",
-                "mkdir -p \"$1/bin\" && head -c $2 > \"$3.tmp\" && mv -f \"$3.tmp\" \"$3\" && sh \"$3\" install \"$1\"",
+                "mkdir -p \"$1/bin\" && head -c $2 > \"$3.$$\" && mv -f \"$3.$$\" \"$3\" && sh \"$3\" install \"$1\"",
                 "sh", layout.stateDir(), String.valueOf(SCRIPT.length), target),
                 null, null, SCRIPT, config.controlTimeout().toMillis()));
         if (r.exitCode() != 0) {
