@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.smallrye.common.annotation.Identifier;
@@ -98,7 +99,7 @@ public class KubernetesRuntime implements SandboxRuntime {
             Pod created = c.pods().inNamespace(namespace()).resource(pod).create();
             return statusOf(spec.id(), created);
         } catch (KubernetesClientException e) {
-            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+            if (httpCode(e) == HttpURLConnection.HTTP_CONFLICT) {
                 Pod existing = c.pods().inNamespace(namespace()).withName(name).get();
                 return statusOf(spec.id(), existing);
             }
@@ -344,15 +345,30 @@ public class KubernetesRuntime implements SandboxRuntime {
     }
 
     private RuntimeUnavailableException execRejected(String sandboxId, KubernetesClientException e) {
-        if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        int code = httpCode(e);
+        if (code == HttpURLConnection.HTTP_NOT_FOUND) {
             return new RuntimeUnavailableException("sandbox " + sandboxId + " has no pod in namespace " + namespace()
                     + " (deleted or never created)", e);
         }
-        if (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
+        if (code == HttpURLConnection.HTTP_FORBIDDEN) {
             return new RuntimeUnavailableException("the scheduler may not exec into pods in namespace " + namespace()
-                    + " (RBAC: pods/exec create): " + e.getMessage(), e);
+                    + " (RBAC: pods/exec create is needed): " + e.getMessage(), e);
         }
-        return new RuntimeUnavailableException("exec in sandbox " + sandboxId + " was rejected: " + e.getMessage(), e);
+        return new RuntimeUnavailableException("exec in sandbox " + sandboxId + " was rejected"
+                + (code > 0 ? " (HTTP " + code + ")" : "") + ": " + e.getMessage(), e);
+    }
+
+    /** The HTTP status of a failed call; the WebSocket upgrade of an exec hides it in a cause. */
+    static int httpCode(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof KubernetesClientException kce && kce.getCode() > 0) {
+                return kce.getCode();
+            }
+            if (t instanceof WebSocketHandshakeException handshake && handshake.getResponse() != null) {
+                return handshake.getResponse().code();
+            }
+        }
+        return 0;
     }
 
     private RuntimeUnavailableException unavailable(String what, Throwable e) {
