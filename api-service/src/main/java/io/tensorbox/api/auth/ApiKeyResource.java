@@ -1,0 +1,79 @@
+package io.tensorbox.api.auth;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.tensorbox.api.error.ApiException;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+import java.util.List;
+
+@Path("/v1/api-keys")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApiKeyResource {
+
+    public record CreateKey(String name, String role) {
+    }
+
+    /** {@code key} is present only in the answer to a create. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record KeyView(String id, String name, String role, String team, String key, long createdAt) {
+    }
+
+    public record KeyList(@JsonProperty("api_keys") List<KeyView> apiKeys) {
+    }
+
+    @Inject
+    Caller caller;
+    @Inject
+    ApiKeys keys;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(201)
+    @Transactional
+    public KeyView create(CreateKey body) {
+        caller.require(Role.admin);
+        if (body == null) {
+            throw ApiException.invalid("Send a JSON body with 'name' and 'role'.");
+        }
+        if (body.name() == null || body.name().isBlank() || body.name().length() > 200) {
+            throw ApiException.invalid("Field 'name' must be a non-empty string of at most 200 characters.");
+        }
+        Role role = Role.parse(body.role()).orElseThrow(() -> ApiException.invalid(
+                "Field 'role' must be one of viewer, developer, admin."));
+        ApiKeys.Issued issued = keys.issue(caller.teamId(), body.name(), role);
+        return view(issued.record(), issued.key());
+    }
+
+    @GET
+    public KeyList list() {
+        caller.require(Role.admin);
+        List<ApiKey> all = ApiKey.list("teamId = ?1 and revokedAt is null order by createdAt, id", caller.teamId());
+        return new KeyList(all.stream().map(k -> view(k, null)).toList());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Transactional
+    public void revoke(@PathParam("id") String id) {
+        caller.require(Role.admin);
+        keys.revoke(caller.teamId(), id);
+    }
+
+    private KeyView view(ApiKey key, String fullKey) {
+        return new KeyView(key.id, key.name, key.role.name(), caller.teamName(), fullKey, key.createdAt);
+    }
+}

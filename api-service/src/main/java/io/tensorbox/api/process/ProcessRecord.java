@@ -1,0 +1,46 @@
+package io.tensorbox.api.process;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.tensorbox.common.ProcessState;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import java.util.List;
+
+@Entity
+@Table(name = "processes")
+public class ProcessRecord extends PanacheEntityBase {
+    @Id
+    public String id;
+    public String sandboxId;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<String> command;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<String> env;
+    public String cwd;
+    public int pid;
+    @Enumerated(EnumType.STRING)
+    public ProcessState state;
+    public int exitCode;
+    public String reason;
+    public long createdAt;
+    public long startedAt;
+    public long exitedAt;
+
+    /** The processes of a sandbox that is gone are gone too. */
+    public static void killAllRunning(String sandboxId, long at) {
+        update("state = ?1, exitCode = -1, exitedAt = ?2 where sandboxId = ?3 and state = ?4",
+                ProcessState.killed, at, sandboxId, ProcessState.running);
+    }
+
+    /** Records an end once: only a process still {@code running} changes, so repeated events are harmless. */
+    public static int finishIfRunning(String id, ProcessState state, int exitCode, long exitedAt, String reason) {
+        return update("state = ?1, exitCode = ?2, exitedAt = ?3, reason = ?4 where id = ?5 and state = ?6",
+                state, state == ProcessState.exited ? exitCode : -1, exitedAt, reason, id, ProcessState.running);
+    }
+}

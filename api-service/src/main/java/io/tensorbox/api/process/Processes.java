@@ -1,0 +1,109 @@
+package io.tensorbox.api.process;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.tensorbox.api.error.ApiException;
+import io.tensorbox.api.sandbox.Sandbox;
+import io.tensorbox.api.scheduler.Scheduler;
+import io.tensorbox.common.Ids;
+import io.tensorbox.common.ProcessSpec;
+import io.tensorbox.common.ProcessState;
+import io.tensorbox.common.ProcessStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Process records. The record is committed as {@code running} before the scheduler starts the
+ * process, so an exit event that overtakes the start answer finds it; the start answer then only
+ * fills in pid and start time and never revives a process that already ended.
+ */
+@ApplicationScoped
+public class Processes {
+
+    @Inject
+    Scheduler scheduler;
+
+    public ProcessRecord start(String sandboxId, List<String> command, List<String> env, String cwd) {
+        String id = Ids.newProcessId();
+        long now = now();
+        QuarkusTransaction.requiringNew().run(() -> {
+            ProcessRecord p = new ProcessRecord();
+            p.id = id;
+            p.sandboxId = sandboxId;
+            p.command = command;
+            p.env = env;
+            p.cwd = cwd;
+            p.state = ProcessState.running;
+            p.exitCode = -1;
+            p.createdAt = now;
+            p.startedAt = now;
+            p.persist();
+        });
+        ProcessStatus status;
+        try {
+            status = scheduler.startProcess(sandboxId, new ProcessSpec(id, command, env, cwd));
+        } catch (ApiException unavailable) {
+            QuarkusTransaction.requiringNew().run(() ->
+                    ProcessRecord.finishIfRunning(id, ProcessState.failed, -1, now(), unavailable.getMessage()));
+            throw unavailable;
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            ProcessRecord p = ProcessRecord.findById(id);
+            p.pid = status.pid();
+            if (status.startedAtMs() > 0) {
+                p.startedAt = status.startedAtMs() / 1000;
+            }
+            if (p.state == ProcessState.running && status.state() != null && status.state().isFinal()) {
+                end(p, status);
+            }
+            return p;
+        });
+    }
+
+    /** An exit pushed by the scheduler; unknown ids and processes already ended are left alone. */
+    public void onExit(ProcessStatus status) {
+        if (status == null || status.id() == null || status.state() == null || !status.state().isFinal()) {
+            return;
+        }
+        ProcessRecord.finishIfRunning(status.id(), status.state(), status.exitCode(),
+                status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason());
+    }
+
+    private static void end(ProcessRecord p, ProcessStatus status) {
+        p.state = status.state();
+        p.exitCode = status.state() == ProcessState.exited ? status.exitCode() : -1;
+        p.exitedAt = status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now();
+        p.reason = status.reason();
+    }
+
+    /** Kills a running process; one that already ended is left as it is. */
+    public void kill(ProcessRecord p) {
+        if (p.state != ProcessState.running) {
+            return;
+        }
+        scheduler.kill(p.sandboxId, p.id);
+        QuarkusTransaction.requiringNew().run(() ->
+                ProcessRecord.finishIfRunning(p.id, ProcessState.killed, -1, now(), "killed through the API"));
+    }
+
+    public Sandbox ownedSandbox(String teamId, String sandboxId) {
+        return Sandbox.findOwned(sandboxId, teamId).orElseThrow(() -> ApiException.notFound(
+                "sandbox_not_found", "No sandbox '" + sandboxId + "'."));
+    }
+
+    /** The process, if it belongs to this sandbox of this team. */
+    public ProcessRecord owned(String teamId, String sandboxId, String processId) {
+        ownedSandbox(teamId, sandboxId);
+        ProcessRecord p = Ids.PROCESS.matcher(processId).matches() ? ProcessRecord.findById(processId) : null;
+        if (p == null || !p.sandboxId.equals(sandboxId)) {
+            throw ApiException.notFound("process_not_found", "No process '" + processId + "' in sandbox " + sandboxId + ".");
+        }
+        return p;
+    }
+
+    static long now() {
+        return Instant.now().getEpochSecond();
+    }
+}

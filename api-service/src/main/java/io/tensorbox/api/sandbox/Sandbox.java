@@ -1,0 +1,44 @@
+package io.tensorbox.api.sandbox;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.tensorbox.common.SandboxState;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import java.util.Map;
+import java.util.Optional;
+
+@Entity
+@Table(name = "sandboxes")
+public class Sandbox extends PanacheEntityBase {
+    @Id
+    public String id;
+    public String teamId;
+    public String template;
+    @Enumerated(EnumType.STRING)
+    public SandboxState state;
+    public String reason;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, String> env;
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, String> metadata;
+    public String accessTokenHash;
+    public long createdAt;
+    public long startedAt;
+    public long expiresAt;
+    public long stoppedAt;
+
+    /** Another team's sandbox is as absent as a missing one. */
+    public static Optional<Sandbox> findOwned(String id, String teamId) {
+        return find("id = ?1 and teamId = ?2", id, teamId).firstResultOptional();
+    }
+
+    public boolean isLive() {
+        return state == SandboxState.pending || state == SandboxState.running;
+    }
+}

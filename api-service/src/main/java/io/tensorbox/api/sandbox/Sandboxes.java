@@ -1,0 +1,113 @@
+package io.tensorbox.api.sandbox;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.tensorbox.api.auth.KeyFormat;
+import io.tensorbox.api.error.ApiException;
+import io.tensorbox.api.process.ProcessRecord;
+import io.tensorbox.api.scheduler.Scheduler;
+import io.tensorbox.common.Ids;
+import io.tensorbox.common.SandboxSpec;
+import io.tensorbox.common.SandboxState;
+import io.tensorbox.common.SandboxStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Sandbox lifecycle. Records are committed before the scheduler is called, so a scheduler event
+ * that arrives during the call finds them; no transaction is held open across a remote call.
+ */
+@ApplicationScoped
+public class Sandboxes {
+
+    public record Created(Sandbox sandbox, String accessToken) {
+    }
+
+    @Inject
+    Scheduler scheduler;
+
+    public Created create(String teamId, String template, int timeoutSeconds,
+                          Map<String, String> env, Map<String, String> metadata) {
+        String id = Ids.newSandboxId();
+        String accessToken = "sat_" + Ids.hex(24);
+        QuarkusTransaction.requiringNew().run(() -> {
+            Sandbox sandbox = new Sandbox();
+            sandbox.id = id;
+            sandbox.teamId = teamId;
+            sandbox.template = template;
+            sandbox.state = SandboxState.pending;
+            sandbox.env = env;
+            sandbox.metadata = metadata;
+            sandbox.accessTokenHash = KeyFormat.hash(accessToken);
+            sandbox.createdAt = now();
+            sandbox.expiresAt = sandbox.createdAt + timeoutSeconds;
+            sandbox.persist();
+        });
+        SandboxStatus status;
+        try {
+            status = scheduler.ensureSandbox(new SandboxSpec(id, teamId, template, env));
+        } catch (ApiException unavailable) {
+            QuarkusTransaction.requiringNew().run(() -> finish(Sandbox.findById(id), SandboxState.failed,
+                    unavailable.getMessage()));
+            throw unavailable;
+        }
+        Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
+            Sandbox s = Sandbox.findById(id);
+            apply(s, status);
+            return s;
+        });
+        return new Created(sandbox, accessToken);
+    }
+
+    /** A state the runtime reports, from the create call or an event; final states stay final. */
+    void apply(Sandbox sandbox, SandboxStatus status) {
+        if (sandbox == null || status == null || status.state() == null || !sandbox.isLive()) {
+            return;
+        }
+        switch (status.state()) {
+            case pending -> {
+            }
+            case running -> {
+                if (sandbox.state != SandboxState.running) {
+                    sandbox.state = SandboxState.running;
+                    sandbox.startedAt = now();
+                }
+            }
+            case stopped, failed -> finish(sandbox, status.state(), status.reason());
+        }
+    }
+
+    /** Stops a live sandbox in the runtime, then in the records; a runtime that cannot be reached changes nothing. */
+    public void stop(String id, String reason) {
+        Sandbox sandbox = Sandbox.findById(id);
+        if (sandbox == null || !sandbox.isLive()) {
+            return;
+        }
+        scheduler.deleteSandbox(id);
+        QuarkusTransaction.requiringNew().run(() -> finish(Sandbox.findById(id), SandboxState.stopped, reason));
+    }
+
+    private static void finish(Sandbox sandbox, SandboxState state, String reason) {
+        if (sandbox == null || !sandbox.isLive()) {
+            return;
+        }
+        sandbox.state = state;
+        sandbox.reason = reason;
+        sandbox.stoppedAt = now();
+        ProcessRecord.killAllRunning(sandbox.id, sandbox.stoppedAt);
+    }
+
+    public void extend(Sandbox sandbox, int timeoutSeconds) {
+        if (!sandbox.isLive()) {
+            throw ApiException.conflict("sandbox_not_running", "Sandbox " + sandbox.id + " is " + sandbox.state
+                    + "; only a pending or running sandbox can get a new timeout.");
+        }
+        sandbox.expiresAt = now() + timeoutSeconds;
+    }
+
+    static long now() {
+        return Instant.now().getEpochSecond();
+    }
+}
