@@ -96,22 +96,31 @@ public class LogRoutes {
     private void pipe(RoutingContext ctx, ExecStream stream) {
         HttpServerResponse response = ctx.response();
         if (response.closed()) {
-            stream.request().reset();
+            endExec(stream);
             return;
         }
         response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain");
         // The client went away (a follow that is no longer read): end the exec, and so the tail.
-        response.closeHandler(ignored -> stream.request().reset());
+        ctx.addEndHandler(result -> {
+            if (result.failed()) {
+                endExec(stream);
+            }
+        });
         stream.response().pipe()
                 .endOnFailure(false)
                 .to(response)
                 .onFailure(failure -> {
                     LOG.debugf("log stream ended early: %s", failure.getMessage());
-                    stream.request().reset();
+                    endExec(stream);
                     if (!response.closed()) {
                         ctx.request().connection().close();
                     }
                 });
+    }
+
+    /** The exec's connection carries nothing else: closing it is what ends the command. */
+    private static void endExec(ExecStream stream) {
+        stream.request().connection().close();
     }
 
     private void fail(RoutingContext ctx, Throwable failure) {
