@@ -38,6 +38,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -70,6 +72,9 @@ public class KubernetesRuntime implements SandboxRuntime {
     private final Map<String, SandboxState> lastStates = new ConcurrentHashMap<>();
     /** Sandboxes whose pod we are deleting: their disappearance is no news. */
     private final Set<String> deleting = ConcurrentHashMap.newKeySet();
+    /** Listeners run here, in order, so a slow one (an exec) never holds up the informer. */
+    private final ExecutorService notifier = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("tensorbox-sandbox-changes").factory());
 
     private volatile KubernetesClient client;
     private volatile String namespace;
@@ -236,6 +241,7 @@ public class KubernetesRuntime implements SandboxRuntime {
         if (cache != null) {
             cache.stop();
         }
+        notifier.shutdownNow();
     }
 
     static List<String> commandLine(ExecRequest request) {
@@ -318,13 +324,15 @@ public class KubernetesRuntime implements SandboxRuntime {
     }
 
     private void notifyListeners(SandboxStatus status) {
-        for (SandboxListener listener : listeners) {
-            try {
-                listener.changed(status);
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "sandbox listener failed on %s", status);
+        notifier.execute(() -> {
+            for (SandboxListener listener : listeners) {
+                try {
+                    listener.changed(status);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "sandbox listener failed on %s", status);
+                }
             }
-        }
+        });
     }
 
     private final class PodEvents implements ResourceEventHandler<Pod> {

@@ -1,0 +1,63 @@
+package io.tensorbox.scheduler.template;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TemplatesTest {
+
+    private static Templates templates(Map<String, String> properties) {
+        var config = new SmallRyeConfigBuilder()
+                .withMapping(TemplatesConfig.class)
+                .withValidateUnknown(false)
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .build();
+        return new Templates(config.getConfigMapping(TemplatesConfig.class));
+    }
+
+    @Test
+    void baseExistsWithNothingConfigured() {
+        Template base = templates(Map.of()).get("base");
+        assertEquals("tensorbox/sandbox-base:dev", base.image());
+        assertEquals("/home/user", base.workspaceDir());
+        assertEquals(Map.of(), base.env());
+        assertEquals(Optional.empty(), base.cpu());
+        assertEquals(base, templates(Map.of()).get(null), "no template means base");
+    }
+
+    @Test
+    void baseImageOverrideAppliesToEveryTemplateWithoutItsOwnImage() {
+        Templates templates = templates(Map.of(
+                "tensorbox.base-image", "registry.example/sandbox:7",
+                "tensorbox.templates.base.env.LANG", "C.UTF-8",
+                "tensorbox.templates.node.image", "node:22",
+                "tensorbox.templates.tools.cpu", "1"));
+        assertEquals("registry.example/sandbox:7", templates.get("base").image());
+        assertEquals(Map.of("LANG", "C.UTF-8"), templates.get("base").env());
+        assertEquals("node:22", templates.get("node").image());
+        assertEquals("registry.example/sandbox:7", templates.get("tools").image());
+        assertEquals(List.of("base", "node", "tools"), templates.names());
+    }
+
+    @Test
+    void unknownTemplateNamesTheKnownOnes() {
+        var e = assertThrows(IllegalArgumentException.class, () -> templates(Map.of("tensorbox.templates.node.image", "node:22")).get("python"));
+        assertEquals("template 'python' does not exist; known templates: base, node", e.getMessage());
+    }
+
+    @Test
+    void badTemplateConfigurationIsRefusedAtStartWithThePropertyName() {
+        var user = assertThrows(IllegalArgumentException.class, () -> templates(Map.of("tensorbox.templates.x.user", "root")));
+        assertTrue(user.getMessage().contains("tensorbox.templates.x.user"), user.getMessage());
+        var dir = assertThrows(IllegalArgumentException.class, () -> templates(Map.of("tensorbox.templates.x.workspace-dir", "work")));
+        assertTrue(dir.getMessage().contains("tensorbox.templates.x.workspace-dir"), dir.getMessage());
+    }
+}
