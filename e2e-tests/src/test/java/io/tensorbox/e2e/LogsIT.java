@@ -140,6 +140,22 @@ class LogsIT {
         rollTest(2 * TEN_MIB + 777, 3_000_000);
     }
 
+    @Test
+    void aFollowAcrossTheRollLosesAndRepeatsNothing() throws Exception {
+        String sandbox = Api.newSandbox();
+        int size = TEN_MIB + 12_345;
+        byte[] stream = Arrays.copyOf(seq(2_000_000), size);
+        String id = Api.startProcess(sandbox, "sh", "-c",
+                "echo start; while [ ! -f go ]; do sleep 0.05; done; seq 1 2000000 | head -c " + size).getString("id");
+        InputStream follow = follow(sandbox, id);
+        assertEquals("start", within(Duration.ofSeconds(10), () -> readLine(follow), "the first line of a follow"));
+
+        Api.runToCompletion(sandbox, "touch go");
+        byte[] followed = within(Duration.ofSeconds(60), follow::readAllBytes, "the end of a follow across a roll");
+        assertEquals(size, followed.length, "a follow across the roll delivers every byte once");
+        assertArrayEquals(stream, followed);
+    }
+
     /** A process writes {@code size} deterministic bytes (the output of seq); the roll splits them exactly. */
     private void rollTest(int size, int seqTo) throws IOException {
         String sandbox = Api.newSandbox();
