@@ -1,0 +1,151 @@
+package io.tensorbox.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stand-in for scheduler-service and log-service speaking their internal HTTP API
+ * (docs/ARCHITECTURE.md), so the tests see the real JSON on the wire. Tests steer it through
+ * the public fields and read what it was asked.
+ */
+public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
+    public static final String BOOTSTRAP_KEY = "ask_testadmin_0123456789abcdef0123";
+    public static final int LOG_BIG_BYTES = 10 * 1024 * 1024 + 123;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SANDBOX = Pattern.compile("/internal/v1/sandboxes/([^/]+)");
+    private static final Pattern PROCESSES = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes");
+    private static final Pattern SIGNAL = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/signal");
+    private static final Pattern LOGS = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/logs");
+
+    /** Sandbox state the next creates answer; null = drop the connection (scheduler down). */
+    public static volatile String sandboxState = "running";
+    public static final List<JsonNode> sandboxSpecs = new CopyOnWriteArrayList<>();
+    public static final List<String> deletedSandboxes = new CopyOnWriteArrayList<>();
+    public static final List<JsonNode> processSpecs = new CopyOnWriteArrayList<>();
+    public static final List<String> signals = new CopyOnWriteArrayList<>();
+    /** Log bodies by process id; absent = 404. */
+    public static final Map<String, byte[]> logs = new ConcurrentHashMap<>();
+    public static final Map<String, String> logQueries = new ConcurrentHashMap<>();
+    /** A followed log writes its first part, waits for this, then writes "second\n". */
+    public static volatile CountDownLatch followGate = new CountDownLatch(1);
+    public static volatile boolean bigLog;
+
+    private HttpServer server;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+        return Map.of("tensorbox.scheduler-url", url, "tensorbox.log-url", url,
+                "tensorbox.bootstrap-api-key", BOOTSTRAP_KEY,
+                "tensorbox.templates", "base,python");
+    }
+
+    @Override
+    public void stop() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            byte[] body = ex.getRequestBody().readAllBytes();
+            Matcher m;
+            if ((m = LOGS.matcher(path)).matches() && method.equals("GET")) {
+                serveLog(ex, m.group(2));
+            } else if ((m = SIGNAL.matcher(path)).matches() && method.equals("POST")) {
+                signals.add(m.group(2) + " " + JSON.readTree(body).path("signal").asText());
+                ex.sendResponseHeaders(204, -1);
+            } else if ((m = PROCESSES.matcher(path)).matches() && method.equals("POST")) {
+                JsonNode spec = JSON.readTree(body);
+                processSpecs.add(spec);
+                boolean fails = spec.path("command").path(0).asText().equals("no-such-command");
+                long now = System.currentTimeMillis();
+                Map<String, Object> status = Map.of("id", spec.path("id").asText(), "sandboxId", m.group(1),
+                        "state", fails ? "failed" : "running", "pid", fails ? 0 : 4242,
+                        "exitCode", -1, "startedAtMs", now, "exitedAtMs", fails ? now : 0,
+                        "reason", fails ? "command not found: no-such-command" : "");
+                json(ex, 200, status);
+            } else if ((m = SANDBOX.matcher(path)).matches() && method.equals("PUT")) {
+                String state = sandboxState;
+                if (state == null) {
+                    return; // connection closed without an answer
+                }
+                sandboxSpecs.add(JSON.readTree(body));
+                json(ex, 200, Map.of("id", m.group(1), "state", state, "reason", ""));
+            } else if ((m = SANDBOX.matcher(path)).matches() && method.equals("DELETE")) {
+                deletedSandboxes.add(m.group(1));
+                ex.sendResponseHeaders(204, -1);
+            } else {
+                json(ex, 404, Map.of("error", Map.of("code", "not_found", "message", path)));
+            }
+        }
+    }
+
+    private void serveLog(HttpExchange ex, String processId) throws IOException {
+        String query = ex.getRequestURI().getQuery();
+        logQueries.put(processId, query == null ? "" : query);
+        byte[] log = logs.get(processId);
+        if (log == null) {
+            json(ex, 404, Map.of("error", Map.of("code", "log_not_found", "message", "no log")));
+            return;
+        }
+        ex.getResponseHeaders().set("Content-Type", "text/plain");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        if (bigLog) {
+            byte[] block = new byte[64 * 1024];
+            for (int i = 0; i < block.length; i++) {
+                block[i] = (byte) i;
+            }
+            for (int left = LOG_BIG_BYTES; left > 0; left -= block.length) {
+                out.write(block, 0, Math.min(block.length, left));
+            }
+        } else {
+            out.write(log);
+            out.flush();
+            if ("follow=true".equals(query)) {
+                try {
+                    followGate.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                out.write("second\n".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        out.close();
+    }
+
+    private static void json(HttpExchange ex, int status, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+}
