@@ -11,7 +11,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,12 @@ public class Bootstrap {
             return;
         }
         Path file = config.homeDir().resolve("admin-key");
-        writePrivate(file, admin.key() + "\n");
+        try {
+            writePrivate(file, admin.key() + "\n");
+        } catch (IOException | RuntimeException e) {
+            // a read-only home (a pod) must not stop the service; the key is still in the log below
+            LOG.warnf("cannot write the admin key to %s: %s", file, e.toString());
+        }
         if (config.bootstrapApiKey().filter(k -> !k.isBlank()).isPresent()) {
             LOG.infof("Created team 'default' with the admin key from TENSORBOX_BOOTSTRAP_API_KEY (also in %s)", file);
         } else {
@@ -60,18 +64,14 @@ public class Bootstrap {
                 .orElseGet(() -> keys.issue(team.id, "bootstrap admin", Role.admin));
     }
 
-    private static void writePrivate(Path file, String content) {
+    private static void writePrivate(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.deleteIfExists(file);
         try {
-            Files.createDirectories(file.getParent());
-            Files.deleteIfExists(file);
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(file);
-            }
-            Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the admin key to " + file, e);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(file);
         }
+        Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
     }
 }
