@@ -259,6 +259,10 @@ public class KubernetesRuntime implements SandboxRuntime {
     }
 
     private SandboxStatus statusOf(String sandboxId, Pod pod) {
+        if (deleting.contains(sandboxId)) {
+            // deleted by us; the informer may not have seen the deletion yet
+            return new SandboxStatus(sandboxId, SandboxState.stopped, null);
+        }
         return PodStatuses.of(sandboxId, pod, clock.instant(), config.unschedulableTimeout());
     }
 

@@ -89,6 +89,10 @@ class RealClusterTest {
         exec(id, new ExecRequest(List.of("mkdir", "-p", "sub dir"), null, null, null, 10_000), 0);
         assertEquals("/home/user/sub dir\nx y\nyes\n", exec(id, new ExecRequest(List.of("sh", "-c", "pwd; echo \"$A\"; echo \"$FROM_SPEC\""),
                 "sub dir", Map.of("A", "x y"), null, 10_000), 0)[0]);
+        String[] big = exec(id, new ExecRequest(List.of("sh", "-c", "head -c 3000000 /dev/zero; head -c 1000000 /dev/zero >&2; exit 7"),
+                null, null, null, 30_000), 7);
+        assertEquals(3_000_000, big[0].length(), "all of stdout is written before the exit code completes");
+        assertEquals(1_000_000, big[1].length());
         var layout = runtime.layout(id);
         exec(id, new ExecRequest(List.of("sh", "-c", "touch \"$0/w\" \"$1/s\"", layout.workspaceDir(), layout.stateDir()),
                 null, null, null, 10_000), 0);
