@@ -364,7 +364,7 @@ public class KubernetesRuntime implements SandboxRuntime {
         }
         if (code == HttpURLConnection.HTTP_FORBIDDEN) {
             return new RuntimeUnavailableException("the scheduler may not exec into pods in namespace " + namespace()
-                    + " (RBAC: pods/exec create is needed): " + e.getMessage(), e);
+                    + " (RBAC: pods/exec needs get and create): " + e.getMessage(), e);
         }
         return new RuntimeUnavailableException("exec in sandbox " + sandboxId + " was rejected"
                 + (code > 0 ? " (HTTP " + code + ")" : "") + ": " + e.getMessage(), e);

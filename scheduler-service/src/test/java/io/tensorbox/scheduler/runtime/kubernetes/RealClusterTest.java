@@ -118,6 +118,23 @@ class RealClusterTest {
     }
 
     @Test
+    void leadsTheReconcileLoopThroughALease() {
+        var config = TestRuntimes.config(Map.of("tensorbox.kubernetes.namespace", runtime.namespace(),
+                "tensorbox.kubernetes.leader-election.lease-name", "tensorbox-scheduler-it")).getConfigMapping(KubernetesRuntimeConfig.class);
+        var leading = new java.util.concurrent.atomic.AtomicBoolean();
+        try (var election = new ReconcileLeadership(runtime, config).start("real-cluster-test", () -> leading.set(true), () -> leading.set(false))) {
+            await().atMost(Duration.ofSeconds(20)).untilTrue(leading);
+            // held through at least one renewal (a PATCH of the Lease)
+            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilTrue(leading);
+        }
+        // released on close: another replica takes over at once, long before the 15 s lease would expire
+        var next = new java.util.concurrent.atomic.AtomicBoolean();
+        try (var election = new ReconcileLeadership(runtime, config).start("real-cluster-test-2", () -> next.set(true), () -> { })) {
+            await().atMost(Duration.ofSeconds(5)).untilTrue(next);
+        }
+    }
+
+    @Test
     void missingImageFailsTheSandbox() {
         String id = Ids.newSandboxId();
         created.add(id);
