@@ -130,6 +130,20 @@ class KubernetesRuntimePodTest {
     }
 
     @Test
+    void theDriverTouchesNoClusterUntilItIsUsed() {
+        var config = TestRuntimes.config(Map.of());
+        var idle = new KubernetesRuntime(() -> {
+            throw new AssertionError("the kubernetes client was created");
+        }, config.getConfigMapping(KubernetesRuntimeConfig.class),
+                new io.tensorbox.scheduler.template.Templates(config.getConfigMapping(io.tensorbox.scheduler.template.TemplatesConfig.class)),
+                java.time.Clock.systemUTC());
+
+        idle.onSandboxChange(status -> { });
+        assertEquals(new SandboxLayout("/home/user", "/tmp/.tensorbox"), idle.layout(Ids.newSandboxId()));
+        idle.stop();
+    }
+
+    @Test
     void unknownTemplateAndBadIdsAreRefusedWithoutTouchingTheCluster() {
         runtime = TestRuntimes.runtime(client);
         var unknown = assertThrows(IllegalArgumentException.class,
