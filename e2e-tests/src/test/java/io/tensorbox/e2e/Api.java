@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -146,13 +149,27 @@ public final class Api {
 
     /** Waits until the process is no longer {@code running} and returns its record. */
     public static JsonPath awaitEnded(String sandboxId, String processId, Duration atMost) {
-        return await("end of " + processId).atMost(atMost).pollInterval(Duration.ofMillis(50))
-                .until(() -> process(sandboxId, processId), p -> !"running".equals(p.getString("state")));
+        return awaitRecord(sandboxId, processId, "end", p -> !"running".equals(p.getString("state")), atMost);
     }
 
     public static JsonPath awaitState(String sandboxId, String processId, String state, Duration atMost) {
-        return await(processId + " " + state).atMost(atMost).pollInterval(Duration.ofMillis(50))
-                .until(() -> process(sandboxId, processId), p -> state.equals(p.getString("state")));
+        return awaitRecord(sandboxId, processId, "state " + state, p -> state.equals(p.getString("state")), atMost);
+    }
+
+    private static JsonPath awaitRecord(String sandboxId, String processId, String what,
+            java.util.function.Predicate<JsonPath> done, Duration atMost) {
+        AtomicReference<JsonPath> last = new AtomicReference<>();
+        try {
+            await(what + " of " + processId).atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
+                JsonPath p = process(sandboxId, processId);
+                last.set(p);
+                return done.test(p);
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no " + what + " of " + processId + " within " + atMost + "; the record is "
+                    + (last.get() == null ? "unknown" : last.get().prettify().replace("\n", " ")), e);
+        }
+        return last.get();
     }
 
     // ---- logs

@@ -69,6 +69,15 @@ class ErrorsIT {
     }
 
     @Test
+    void anOversizedBodyIsJson413() {
+        String sandbox = Api.newSandbox();
+        String huge = "{\"command\":[\"echo\",\"" + "x".repeat(12 * 1024 * 1024) + "\"]}";
+        Response r = as(developer()).contentType(ContentType.JSON).body(huge).post("/v1/sandboxes/{id}/processes", sandbox);
+        assertJsonError(r, 413);
+        assertTrue(Api.processes(Api.viewer(), sandbox).isEmpty(), "nothing was started");
+    }
+
+    @Test
     void everyServiceHasHealthMetricsAndOpenApi() {
         for (Service service : Service.values()) {
             String base = Api.cluster().url(service);

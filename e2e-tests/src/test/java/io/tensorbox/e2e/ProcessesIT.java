@@ -7,12 +7,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +86,71 @@ class ProcessesIT {
                 "env", List.of("FOO=hello world", "BAR=a=b"))).getString("id");
         Api.awaitState(sandbox, id, "exited", Duration.ofSeconds(10));
         assertEquals("hello world|a=b\n", new String(Api.awaitLogs(sandbox, id, "hello world|a=b\n".getBytes())));
+    }
+
+    @Test
+    void commandIsArgvAndNothingIsInterpretedByAShell() {
+        String sandbox = Api.newSandbox();
+        List<String> args = List.of("a b", "'q'", "\"dq\"", "$HOME", "$(echo hacked)", "`id`", "héllo ✓", "*",
+                "back\\slash", "semi;colon", "new\nline", "-n", "");
+        List<String> command = new ArrayList<>(List.of("printf", "[%s]"));
+        command.addAll(args);
+        String id = Api.startProcess(developer(), sandbox, Map.of(
+                "command", command,
+                "env", List.of("ODD=$(echo no) 'x' \"y\" `z` ;|&"))).getString("id");
+        Api.awaitState(sandbox, id, "exited", Duration.ofSeconds(10));
+        StringBuilder expected = new StringBuilder();
+        args.forEach(a -> expected.append('[').append(a).append(']'));
+        byte[] want = expected.toString().getBytes(StandardCharsets.UTF_8);
+        assertEquals(expected.toString(), new String(Api.awaitLogs(sandbox, id, want), StandardCharsets.UTF_8));
+        assertEquals(command, Api.process(sandbox, id).getList("command"), "the record keeps the argv as given");
+
+        String env = Api.startProcess(developer(), sandbox, Map.of(
+                "command", List.of("sh", "-c", "printf '%s' \"$ODD\""),
+                "env", List.of("ODD=$(echo no) 'x' \"y\" `z` ;|&"))).getString("id");
+        Api.awaitState(sandbox, env, "exited", Duration.ofSeconds(10));
+        String odd = "$(echo no) 'x' \"y\" `z` ;|&";
+        assertEquals(odd, new String(Api.awaitLogs(sandbox, env, odd.getBytes()), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void cwdMayContainSpacesAndQuotes() {
+        String sandbox = Api.newSandbox();
+        String mkdir = Api.startProcess(sandbox, "mkdir", "-p", "my dir/it's").getString("id");
+        Api.awaitState(sandbox, mkdir, "exited", Duration.ofSeconds(10));
+        String id = Api.startProcess(developer(), sandbox, Map.of("command", List.of("sh", "-c", "basename \"$PWD\""),
+                "cwd", "my dir/it's")).getString("id");
+        Api.awaitState(sandbox, id, "exited", Duration.ofSeconds(10));
+        assertEquals("it's\n", new String(Api.awaitLogs(sandbox, id, "it's\n".getBytes())));
+    }
+
+    @Test
+    void manyProcessesAtOnceAreAllSupervised() throws Exception {
+        String sandbox = Api.newSandbox();
+        int count = 16;
+        var pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> started = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                started.add(pool.submit(() -> Api.startProcess(sandbox, "sh", "-c", "echo " + n + "; exit " + (n % 7))
+                        .getString("id")));
+            }
+            List<String> ids = new ArrayList<>();
+            for (var f : started) {
+                ids.add(f.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(count, Set.copyOf(ids).size(), "distinct ids");
+            for (int i = 0; i < count; i++) {
+                JsonPath ended = Api.awaitEnded(sandbox, ids.get(i), Duration.ofSeconds(20));
+                assertEquals("exited", ended.getString("state"));
+                assertEquals(i % 7, ended.getInt("exit_code"));
+                assertEquals(i + "\n", new String(Api.awaitLogs(sandbox, ids.get(i), (i + "\n").getBytes())));
+            }
+            assertEquals(count, Api.processes(Api.viewer(), sandbox).size());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -274,7 +274,7 @@ public final class TensorBoxCluster implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (isRunning(Service.API)) {
+            if (isRunning(Service.API) && !keepHome()) {
                 Sandboxes.deleteAllVisibleTo(this, adminKey);
             }
         } catch (RuntimeException | LinkageError | AssertionError e) {
@@ -282,11 +282,16 @@ public final class TensorBoxCluster implements AutoCloseable {
         }
         stopAll();
         killLeftovers();
-        if (!Boolean.getBoolean("tensorbox.e2e.keep-home")) {
+        if (!keepHome()) {
             deleteRecursively(home);
         } else {
             System.err.println("[e2e] kept TENSORBOX_HOME " + home);
         }
+    }
+
+    /** -Dtensorbox.e2e.keep-home=true keeps the sandboxes' files (not their processes) for a post-mortem. */
+    static boolean keepHome() {
+        return Boolean.getBoolean("tensorbox.e2e.keep-home");
     }
 
     private void killLeftovers() {

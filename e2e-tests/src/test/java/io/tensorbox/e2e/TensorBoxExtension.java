@@ -21,7 +21,7 @@ public final class TensorBoxExtension implements BeforeAllCallback, AfterAllCall
     @Override
     public void afterAll(ExtensionContext context) {
         TensorBoxCluster cluster = TensorBoxCluster.current();
-        if (cluster != null) {
+        if (cluster != null && !TensorBoxCluster.keepHome()) {
             Sandboxes.deleteCreated(cluster);
         }
     }
