@@ -24,6 +24,14 @@ public interface SchedulerConfig {
     @WithDefault("4194304")
     int execOutputCapBytes();
 
+    /** This replica's name in the reconcile leader election (the pod name on a cluster). */
+    @WithDefault("${POD_NAME:${HOSTNAME:scheduler}}")
+    String replicaName();
+
+    /** How often the leader compares records with the runtime. */
+    @WithDefault("10s")
+    Duration reconcileInterval();
+
     /** Deadline of a buffered exec that names none. */
     @WithDefault("60s")
     Duration execDefaultTimeout();

@@ -33,6 +33,7 @@ public class ExitWatcher {
     private final EventPublisher events;
     private final Map<String, ExecHandle> watches = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    private volatile boolean leading;
 
     ExitWatcher(SandboxRuntime runtime, Supervisor supervisor, EventPublisher events) {
         this.runtime = runtime;
@@ -42,31 +43,46 @@ public class ExitWatcher {
 
     void start(@Observes StartupEvent ignored) {
         runtime.onSandboxChange(this::sandboxChanged);
-        Thread.ofVirtual().name("exit-watcher-resume").start(this::resumeAll);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
         stopping = true;
-        watches.values().forEach(ExecHandle::close);
+        pause();
     }
 
-    private void resumeAll() {
-        try {
-            for (SandboxStatus sandbox : runtime.list()) {
-                if (sandbox.state() == SandboxState.running) {
-                    watch(sandbox.id());
-                    // Processes whose supervisor died with them (a host reboot) never wrote an exit.
-                    supervisor.list(sandbox.id()).stream()
-                            .filter(p -> p.state() == ProcessState.killed && p.reason() != null)
-                            .forEach(events::processEnded);
+    /**
+     * Starts following every running sandbox, replaying each events file from its first line.
+     * Called when this replica starts leading.
+     */
+    public void resume() {
+        leading = true;
+        Thread.ofVirtual().name("exit-watcher-resume").start(() -> {
+            try {
+                for (SandboxStatus sandbox : runtime.list()) {
+                    if (sandbox.state() == SandboxState.running) {
+                        watch(sandbox.id());
+                        // Processes whose supervisor died with them (a host reboot) never wrote an exit.
+                        supervisor.list(sandbox.id()).stream()
+                                .filter(p -> p.state() == ProcessState.killed && p.reason() != null)
+                                .forEach(events::processEnded);
+                    }
                 }
+            } catch (RuntimeException e) {
+                LOG.warnf("could not resume watching sandboxes: %s", e.getMessage());
             }
-        } catch (RuntimeException e) {
-            LOG.warnf("could not resume watching sandboxes: %s", e.getMessage());
-        }
+        });
+    }
+
+    /** Stops following; another replica leads now (or this one is going away). */
+    public void pause() {
+        leading = false;
+        watches.keySet().forEach(this::unwatch);
     }
 
     private void sandboxChanged(SandboxStatus status) {
+        if (!leading) {
+            return;
+        }
         events.sandboxChanged(status);
         if (status.state() == SandboxState.running) {
             watch(status.id());
@@ -76,7 +92,7 @@ public class ExitWatcher {
     }
 
     public void watch(String sandboxId) {
-        if (stopping || watches.containsKey(sandboxId)) {
+        if (stopping || !leading || watches.containsKey(sandboxId)) {
             return;
         }
         supervisor.install(sandboxId);
@@ -89,12 +105,22 @@ public class ExitWatcher {
             return;
         }
         handle.exitCode().whenComplete((code, error) -> {
-            if (watches.remove(sandboxId, handle) && !stopping
-                    && runtime.status(sandboxId).state() == SandboxState.running) {
+            if (watches.remove(sandboxId, handle) && !stopping && leading) {
                 LOG.infof("events of %s stopped (%s); following them again", sandboxId, error != null ? error.getMessage() : code);
-                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> watch(sandboxId));
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> rewatch(sandboxId));
             }
         });
+    }
+
+    private void rewatch(String sandboxId) {
+        try {
+            if (runtime.status(sandboxId).state() == SandboxState.running) {
+                watch(sandboxId);
+            }
+        } catch (RuntimeException e) {
+            LOG.infof("cannot follow the events of %s yet: %s", sandboxId, e.getMessage());
+            CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> rewatch(sandboxId));
+        }
     }
 
     public void unwatch(String sandboxId) {

@@ -38,6 +38,12 @@ public interface SandboxRuntime {
      */
     ExecHandle exec(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr);
 
+    /**
+     * Runs {@code onStart} once this replica leads the reconcile loop and {@code onStop} when it no
+     * longer does; closing the handle leaves the election. A runtime with one scheduler leads at once.
+     */
+    AutoCloseable lead(String identity, Runnable onStart, Runnable onStop);
+
     /** Called when a sandbox changes state on its own (a pod deleted behind our back). */
     void onSandboxChange(SandboxListener listener);
 

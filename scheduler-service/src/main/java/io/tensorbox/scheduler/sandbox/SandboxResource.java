@@ -4,7 +4,6 @@ import io.tensorbox.common.SandboxSpec;
 import io.tensorbox.common.SandboxState;
 import io.tensorbox.common.SandboxStatus;
 import io.tensorbox.scheduler.process.ExitWatcher;
-import io.tensorbox.scheduler.process.Supervisor;
 import io.tensorbox.scheduler.runtime.SandboxLayout;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import jakarta.ws.rs.BadRequestException;
@@ -19,13 +18,13 @@ import jakarta.ws.rs.PathParam;
 public class SandboxResource {
 
     private final SandboxRuntime runtime;
-    private final Supervisor supervisor;
     private final ExitWatcher exitWatcher;
+    private final SandboxTeardown teardown;
 
-    SandboxResource(SandboxRuntime runtime, Supervisor supervisor, ExitWatcher exitWatcher) {
+    SandboxResource(SandboxRuntime runtime, ExitWatcher exitWatcher, SandboxTeardown teardown) {
         this.runtime = runtime;
-        this.supervisor = supervisor;
         this.exitWatcher = exitWatcher;
+        this.teardown = teardown;
     }
 
     @PUT
@@ -54,11 +53,6 @@ public class SandboxResource {
 
     @DELETE
     public void delete(@PathParam("sandboxId") String sandboxId) {
-        if (runtime.status(sandboxId).state() == SandboxState.running) {
-            supervisor.killAll(sandboxId);
-        }
-        exitWatcher.unwatch(sandboxId);
-        supervisor.forget(sandboxId);
-        runtime.delete(sandboxId);
+        teardown.delete(sandboxId);
     }
 }

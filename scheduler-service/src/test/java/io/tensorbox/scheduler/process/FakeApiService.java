@@ -3,7 +3,9 @@ package io.tensorbox.scheduler.process;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.tensorbox.common.LiveSandbox;
 import io.tensorbox.common.ProcessStatus;
+import io.tensorbox.common.SandboxStatus;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -21,6 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public class FakeApiService implements QuarkusTestResourceLifecycleManager {
 
     static final List<ProcessStatus> PROCESS_EVENTS = new CopyOnWriteArrayList<>();
+    static final List<SandboxStatus> SANDBOX_EVENTS = new CopyOnWriteArrayList<>();
+    /** The records api-service would call live; tests add every sandbox they create. */
+    static final Map<String, LiveSandbox> LIVE = new ConcurrentHashMap<>();
     static volatile Path home;
     private static final ObjectMapper JSON = new ObjectMapper();
     private HttpServer server;
@@ -37,15 +43,25 @@ public class FakeApiService implements QuarkusTestResourceLifecycleManager {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (exchange.getRequestURI().getPath().endsWith("/process")) {
                 PROCESS_EVENTS.add(JSON.readValue(body, ProcessStatus.class));
+            } else {
+                SANDBOX_EVENTS.add(JSON.readValue(body, SandboxStatus.class));
             }
             exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.createContext("/internal/v1/sandboxes/live", exchange -> {
+            byte[] body = JSON.writeValueAsBytes(LIVE.values());
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
             exchange.close();
         });
         server.start();
         return Map.of(
                 "tensorbox.scheduler.api-url", "http://127.0.0.1:" + server.getAddress().getPort(),
                 "tensorbox.local.home", home.toString(),
-                "tensorbox.scheduler.runtime", "local");
+                "tensorbox.scheduler.runtime", "local",
+                "tensorbox.scheduler.reconcile-interval", "300ms");
     }
 
     @Override

@@ -206,6 +206,11 @@ public class KubernetesRuntime implements SandboxRuntime {
     }
 
     @Override
+    public AutoCloseable lead(String identity, Runnable onStart, Runnable onStop) {
+        return new ReconcileLeadership(this, config).start(identity, onStart, onStop);
+    }
+
+    @Override
     public void onSandboxChange(SandboxListener listener) {
         listeners.add(Objects.requireNonNull(listener));
     }

@@ -154,6 +154,13 @@ public class LocalRuntime implements SandboxRuntime {
     }
 
     @Override
+    public AutoCloseable lead(String identity, Runnable onStart, Runnable onStop) {
+        // One scheduler per host: it always leads.
+        onStart.run();
+        return onStop::run;
+    }
+
+    @Override
     public void onSandboxChange(SandboxListener listener) {
         // Directories do not change state behind our back.
     }
