@@ -17,6 +17,7 @@ import static io.tensorbox.helm.RenderedChart.list;
 import static io.tensorbox.helm.RenderedChart.map;
 import static io.tensorbox.helm.RenderedChart.path;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Least privilege: only the scheduler may touch the Kubernetes API, and only in the sandbox namespace. */
 class RbacTest {
@@ -84,6 +85,15 @@ class RbacTest {
         assertThat(RenderedChart.env(rendered.container("Deployment", "tensorbox-scheduler")))
                 .containsEntry("TENSORBOX_KUBERNETES_NAMESPACE", "sbx");
         assertThat(rendered.ofKind("Namespace")).isEmpty();
+    }
+
+    @Test
+    void refusesToCreateTheReleaseNamespaceAsTheSandboxNamespace() {
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("sandboxes.namespace", RenderedChart.NAMESPACE)))
+                .hasMessageContaining("sandboxes.createNamespace must be false");
+
+        RenderedChart shared = RenderedChart.render(Map.of("sandboxes.namespace", RenderedChart.NAMESPACE, "sandboxes.createNamespace", false));
+        assertThat(path(shared.get("Role", "tensorbox-scheduler"), "metadata.namespace")).isEqualTo(RenderedChart.NAMESPACE);
     }
 
     /** Every (apiGroup/resource:verb) a Role grants; a wildcard would show up as "*". */
