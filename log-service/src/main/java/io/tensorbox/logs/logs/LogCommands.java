@@ -14,17 +14,35 @@ import java.util.Map;
 final class LogCommands {
 
     /**
-     * Follows the log while its writer lives ({@code --pid} makes tail stop after the writer's last
-     * write); a log whose writer is gone is complete and is simply read. {@code -F} keeps
-     * following across the roll to {@code .log.1}.
+     * Follows the log while its writer lives, then ends. The current file is held open on fd 3 and
+     * drained with {@code cat <&3}, which continues from where the last drain stopped. When the
+     * name points at a new file the log has rolled: the held file is complete by then (the writer
+     * renames only after its last byte), so it is drained once more and the new file is opened.
+     * If {@code .log.1} is not the held file, the log rolled twice between two looks: that middle
+     * file is read whole too. The writer's liveness is checked before a drain, so the last drain
+     * sees its last byte.
+     * ({@code tail -F --pid} loses the bytes written after a roll when the writer ends right
+     * after it: tail exits on the old file before it switches to the new one.)
      */
     static final String FOLLOW_SCRIPT = """
-            log="$1"; writer_pid_file="$2"
-            wpid=$(cat "$writer_pid_file" 2>/dev/null)
-            if [ -n "$wpid" ] && kill -0 "$wpid" 2>/dev/null; then
-              exec tail -c +1 -s 0.2 -F --pid="$wpid" "$log"
-            fi
-            exec cat "$log"
+            log="$1"; wpid=$(cat "$2" 2>/dev/null)
+            exec 3<"$log" || exit 1
+            held=$(stat -L -c %i /dev/fd/3)
+            while :; do
+              alive=0
+              if [ -n "$wpid" ] && kill -0 "$wpid" 2>/dev/null; then alive=1; fi
+              cat <&3
+              current=$(stat -c %i "$log" 2>/dev/null)
+              if [ -n "$current" ] && [ "$current" != "$held" ]; then
+                cat <&3
+                { [ "$(stat -L -c %i /dev/fd/4)" = "$held" ] || cat <&4; } 4<"$log.1" 2>/dev/null
+                exec 3<"$log" || exit 1
+                held=$(stat -L -c %i /dev/fd/3)
+                continue
+              fi
+              [ "$alive" = 1 ] || exit 0
+              sleep 0.2
+            done
             """;
 
     private LogCommands() {

@@ -161,7 +161,7 @@ class ProcessLogsTest {
         }
         List<String> argv = FakeScheduler.STREAM_ARGVS.get(0);
         assertEquals(List.of("sh", "-c"), argv.subList(0, 2));
-        assertTrue(argv.get(2).contains("tail -c +1 -s 0.2 -F --pid="), argv.get(2));
+        assertEquals(LogCommands.FOLLOW_SCRIPT, argv.get(2));
         assertEquals(List.of("sh", STATE + "/logs/proc-" + proc + ".log", STATE + "/procs/" + proc + "/writer.pid"),
                 argv.subList(3, 6));
     }
