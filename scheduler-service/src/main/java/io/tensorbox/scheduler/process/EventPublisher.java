@@ -6,6 +6,7 @@ import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.WebApplicationException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -72,6 +73,14 @@ public class EventPublisher {
                 api.sandboxChanged(s);
             }
             return true;
+        } catch (WebApplicationException e) {
+            if (e.getResponse().getStatus() < 500) {
+                // Refused for good: retrying would hold up every later event behind it.
+                LOG.warnf("api-service refused %s with %d; dropped", event, e.getResponse().getStatus());
+                return true;
+            }
+            LOG.debugf("api-service failed on %s: %s", event, e.getMessage());
+            return false;
         } catch (RuntimeException e) {
             LOG.debugf("api-service did not take %s yet: %s", event, e.getMessage());
             return false;
