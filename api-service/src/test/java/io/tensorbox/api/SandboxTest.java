@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.restassured.RestAssured.given;
 import static io.tensorbox.api.Api.as;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
@@ -190,6 +191,25 @@ class SandboxTest {
         event(sbx, "running");
         as(key).get("/v1/sandboxes/" + sbx).then().body("state", equalTo("stopped"));
         as(key).get("/v1/sandboxes?state=running").then().body("sandboxes.id", not(hasItem(sbx)));
+    }
+
+    @Test
+    void liveRecordsForTheReconcilerListPendingAndRunningWithTheirSpec() {
+        String key = Api.newTeam();
+        FakeRuntime.sandboxState = "pending";
+        String pending = as(key).body(Map.of("env", Map.of("K", "v"))).post("/v1/sandboxes").then().statusCode(201)
+                .extract().path("id");
+        FakeRuntime.sandboxState = "running";
+        String running = as(key).body("{}").post("/v1/sandboxes").then().statusCode(201).extract().path("id");
+        String stopped = as(key).body("{}").post("/v1/sandboxes").then().statusCode(201).extract().path("id");
+        as(key).delete("/v1/sandboxes/" + stopped).then().statusCode(204);
+
+        given().get("/internal/v1/sandboxes/live").then().statusCode(200)
+                .body("find { it.spec.id == '" + pending + "' }.state", equalTo("pending"))
+                .body("find { it.spec.id == '" + pending + "' }.spec.env.K", equalTo("v"))
+                .body("find { it.spec.id == '" + pending + "' }.spec.template", equalTo("base"))
+                .body("find { it.spec.id == '" + running + "' }.state", equalTo("running"))
+                .body("spec.id", not(hasItem(stopped)));
     }
 
     private static void event(String sbx, String state) {
