@@ -3,8 +3,13 @@ package io.tensorbox.e2e;
 import static io.tensorbox.e2e.Api.as;
 import static io.tensorbox.e2e.Api.assertJsonError;
 import static io.tensorbox.e2e.Api.developer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -69,11 +74,21 @@ class ErrorsIT {
     }
 
     @Test
-    void anOversizedBodyIsJson413() {
+    void anOversizedBodyIsJson413() throws Exception {
         String sandbox = Api.newSandbox();
         String huge = "{\"command\":[\"echo\",\"" + "x".repeat(12 * 1024 * 1024) + "\"]}";
-        Response r = as(developer()).contentType(ContentType.JSON).body(huge).post("/v1/sandboxes/{id}/processes", sandbox);
-        assertJsonError(r, 413);
+        // Expect: 100-continue lets the server refuse before the body is sent, as a real client would.
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
+                        URI.create(Api.cluster().apiUrl() + "/v1/sandboxes/" + sandbox + "/processes"))
+                .header("Authorization", "Bearer " + developer())
+                .header("Content-Type", "application/json")
+                .expectContinue(true)
+                .POST(HttpRequest.BodyPublishers.ofString(huge))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, r.statusCode(), r::body);
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                () -> "413 without a JSON error: " + r.headers().map() + " " + r.body());
+        assertTrue(r.body().contains("\"error\""), r::body);
         assertTrue(Api.processes(Api.viewer(), sandbox).isEmpty(), "nothing was started");
     }
 
