@@ -87,6 +87,10 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
                 processSpecs.add(spec);
                 boolean fails = spec.path("command").path(0).asText().equals("no-such-command");
                 long now = System.currentTimeMillis();
+                if (spec.path("command").path(0).asText().equals("exits-before-the-answer")) {
+                    // The exit event overtakes the start answer, as it can with a process that ends at once.
+                    reportExit(spec.path("id").asText(), m.group(1), 3, now);
+                }
                 Map<String, Object> status = Map.of("id", spec.path("id").asText(), "sandboxId", m.group(1),
                         "state", fails ? "failed" : "running", "pid", fails ? 0 : 4242,
                         "exitCode", -1, "startedAtMs", now, "exitedAtMs", fails ? now : 0,
@@ -140,6 +144,20 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
             }
         }
         out.close();
+    }
+
+    private static void reportExit(String processId, String sandboxId, int code, long at) throws IOException {
+        byte[] event = JSON.writeValueAsBytes(Map.of("id", processId, "sandboxId", sandboxId, "state", "exited",
+                "pid", 4242, "exitCode", code, "startedAtMs", at, "exitedAtMs", at));
+        try {
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/internal/v1/events/process"))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(event)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void json(HttpExchange ex, int status, Object body) throws IOException {

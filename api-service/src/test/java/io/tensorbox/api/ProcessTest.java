@@ -24,6 +24,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcessTest {
 
     @Test
+    void anExitThatOvertakesTheStartAnswerIsKept() {
+        String key = Api.newTeam();
+        String sbx = Api.sandbox(key);
+        String id = as(key).body(Map.of("command", List.of("exits-before-the-answer")))
+                .post("/v1/sandboxes/" + sbx + "/processes").then().statusCode(201)
+                .body("state", equalTo("exited")).body("exit_code", equalTo(3)).body("pid", equalTo(4242))
+                .extract().path("id");
+        as(key).get("/v1/sandboxes/" + sbx + "/processes/" + id).then()
+                .body("state", equalTo("exited")).body("exit_code", equalTo(3));
+    }
+
+    @Test
+    void malformedIdsAndOversizedBodiesAreJsonErrors() {
+        String key = Api.newTeam();
+        as(key).get("/v1/sandboxes/%00").then().statusCode(404).body("error.code", equalTo("sandbox_not_found"));
+        as(key).delete("/v1/api-keys/%00").then().statusCode(404).body("error.code", equalTo("api_key_not_found"));
+        String sbx = Api.sandbox(key);
+        String huge = "{\"command\":[\"" + "a".repeat(2 * 1024 * 1024) + "\"]}";
+        as(key).body(huge).post("/v1/sandboxes/" + sbx + "/processes").then().statusCode(413)
+                .body("error.code", equalTo("payload_too_large"));
+        as(key).get("/v1/sandboxes/" + sbx + "/processes").then().body("processes", org.hamcrest.Matchers.empty());
+    }
+
+    @Test
     void startAnswersTheSeedRecordAndSendsTheSpecToTheScheduler() {
         String key = Api.newTeam();
         String sbx = Api.sandbox(key);

@@ -37,7 +37,7 @@ public class ApiKeys {
     }
 
     public void revoke(String teamId, String keyId) {
-        ApiKey key = ApiKey.findById(keyId);
+        ApiKey key = keyId.matches("[A-Za-z0-9]{1,64}") ? ApiKey.findById(keyId) : null;
         if (key == null || key.revokedAt != null || !key.teamId.equals(teamId)) {
             throw ApiException.notFound("api_key_not_found", "No API key '" + keyId + "' in your team.");
         }

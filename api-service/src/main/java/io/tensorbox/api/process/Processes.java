@@ -49,17 +49,18 @@ public class Processes {
                     ProcessRecord.finishIfRunning(id, ProcessState.failed, -1, now(), unavailable.getMessage()));
             throw unavailable;
         }
-        return QuarkusTransaction.requiringNew().call(() -> {
-            ProcessRecord p = ProcessRecord.findById(id);
-            p.pid = status.pid();
-            if (status.startedAtMs() > 0) {
-                p.startedAt = status.startedAtMs() / 1000;
+        // Column updates only: an exit event may have ended the record meanwhile, and writing the
+        // whole entity back would revive it.
+        QuarkusTransaction.requiringNew().run(() -> {
+            long startedAt = status.startedAtMs() > 0 ? status.startedAtMs() / 1000 : now;
+            ProcessRecord.update("pid = ?1, startedAt = ?2 where id = ?3", status.pid(), startedAt, id);
+            if (status.state() != null && status.state().isFinal()) {
+                ProcessRecord.finishIfRunning(id, status.state(),
+                        status.state() == ProcessState.exited ? status.exitCode() : -1,
+                        status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason());
             }
-            if (p.state == ProcessState.running && status.state() != null && status.state().isFinal()) {
-                end(p, status);
-            }
-            return p;
         });
+        return QuarkusTransaction.requiringNew().call(() -> ProcessRecord.<ProcessRecord>findById(id));
     }
 
     /** An exit pushed by the scheduler; unknown ids and processes already ended are left alone. */
@@ -69,13 +70,6 @@ public class Processes {
         }
         ProcessRecord.finishIfRunning(status.id(), status.state(), status.exitCode(),
                 status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason());
-    }
-
-    private static void end(ProcessRecord p, ProcessStatus status) {
-        p.state = status.state();
-        p.exitCode = status.state() == ProcessState.exited ? status.exitCode() : -1;
-        p.exitedAt = status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now();
-        p.reason = status.reason();
     }
 
     /** Kills a running process; one that already ended is left as it is. */

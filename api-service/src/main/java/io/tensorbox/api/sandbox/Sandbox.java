@@ -1,5 +1,7 @@
 package io.tensorbox.api.sandbox;
 
+import io.tensorbox.common.Ids;
+
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.tensorbox.common.SandboxState;
 import jakarta.persistence.Entity;
@@ -35,6 +37,9 @@ public class Sandbox extends PanacheEntityBase {
 
     /** Another team's sandbox is as absent as a missing one. */
     public static Optional<Sandbox> findOwned(String id, String teamId) {
+        if (id == null || !Ids.SANDBOX.matcher(id).matches()) {
+            return Optional.empty();
+        }
         return find("id = ?1 and teamId = ?2", id, teamId).firstResultOptional();
     }
 
