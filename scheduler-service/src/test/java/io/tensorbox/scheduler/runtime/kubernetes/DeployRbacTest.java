@@ -93,7 +93,7 @@ class DeployRbacTest {
         String id = Ids.newSandboxId();
         String pod = PodNames.podName(id);
         server.expect().get().withPath("/api/v1/namespaces/test/pods/" + pod + "/exec?command=true&container=sandbox&stdout=true&stderr=true")
-                .andUpgradeToWebSocket().open(new OutputStreamMessage(""), new StatusStreamMessage(0)).done().once();
+                .andUpgradeToWebSocket().open(ExecFrames.inOrder(new OutputStreamMessage(""), new StatusStreamMessage(0))).done().once();
 
         runtime.create(new SandboxSpec(id, "team_a", "base", Map.of()));
         runtime.create(new SandboxSpec(id, "team_a", "base", Map.of()));

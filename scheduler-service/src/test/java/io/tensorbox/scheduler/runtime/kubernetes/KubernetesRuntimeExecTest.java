@@ -68,7 +68,7 @@ class KubernetesRuntimeExecTest {
     void stdoutAndStderrStayApartAndTheExitCodeComesFromTheStatusChannel() throws Exception {
         List<String> argv = List.of("sh", "-c", "echo out; echo err >&2; exit 3");
         server.expect().get().withPath(execPath(argv, false))
-                .andUpgradeToWebSocket().open(new OutputStreamMessage("out\n"), new ErrorStreamMessage("err\n"), new StatusStreamMessage(3))
+                .andUpgradeToWebSocket().open(ExecFrames.inOrder(new OutputStreamMessage("out\n"), new ErrorStreamMessage("err\n"), new StatusStreamMessage(3)))
                 .done().once();
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
@@ -84,7 +84,9 @@ class KubernetesRuntimeExecTest {
     void stdinBytesOpenTheStdinChannel() throws Exception {
         List<String> argv = List.of("head", "-c", "5");
         server.expect().get().withPath(execPath(argv, true))
-                .andUpgradeToWebSocket().open(new OutputStreamMessage("hello"), new StatusStreamMessage(0))
+                .andUpgradeToWebSocket().open(ExecFrames.inOrder(new OutputStreamMessage("hello")))
+                // the exit status answers the stdin frame (channel 0), so the test fails if none was sent
+                .expect("\u0000hello").andEmit(ExecFrames.inOrder(new OutputStreamMessage(""), new StatusStreamMessage(0))[1]).once()
                 .done().once();
         var out = new ByteArrayOutputStream();
 
@@ -102,7 +104,7 @@ class KubernetesRuntimeExecTest {
         assertEquals(List.of("sh", "-c", KubernetesRuntime.EXEC_PRELUDE, "tbx-exec", "sub dir", "1", "A=x y", "printenv", "A"), argv);
         assertEquals(List.of("true"), KubernetesRuntime.commandLine(request(List.of("true"))), "no wrapper when nothing needs it");
         server.expect().get().withPath(execPath(argv, false))
-                .andUpgradeToWebSocket().open(new OutputStreamMessage("x y\n"), new StatusStreamMessage(0))
+                .andUpgradeToWebSocket().open(ExecFrames.inOrder(new OutputStreamMessage("x y\n"), new StatusStreamMessage(0)))
                 .done().once();
         var out = new ByteArrayOutputStream();
 
