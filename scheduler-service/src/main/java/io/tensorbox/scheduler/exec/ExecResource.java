@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 
 /** Internal: one command in a sandbox, buffered or streamed. */
@@ -50,14 +51,61 @@ public class ExecResource {
         validate(request);
         Sandboxes.requireRunning(runtime, sandboxId);
         return (OutputStream out) -> {
-            try (ExecHandle handle = runtime.exec(sandboxId, request, out, OutputStream.nullOutputStream())) {
+            ClosingOnFailure sink = new ClosingOnFailure(out);
+            try (ExecHandle handle = runtime.exec(sandboxId, request, sink, OutputStream.nullOutputStream())) {
+                sink.handle = handle;
                 handle.exitCode().get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                throw new IOException("exec in " + sandboxId + " failed", e.getCause());
+            } catch (CancellationException | ExecutionException e) {
+                if (!sink.failed) {
+                    throw new IOException("exec in " + sandboxId + " failed", e.getCause());
+                }
             }
         };
+    }
+
+    /** Ends the command once the caller has gone away, instead of letting it run on unread. */
+    private static final class ClosingOnFailure extends OutputStream {
+        private final OutputStream out;
+        private volatile ExecHandle handle;
+        private volatile boolean failed;
+
+        ClosingOnFailure(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException | RuntimeException e) {
+                throw callerGone(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException | RuntimeException e) {
+                throw callerGone(e);
+            }
+        }
+
+        private IOException callerGone(Exception e) {
+            failed = true;
+            ExecHandle h = handle;
+            if (h != null) {
+                h.close();
+            }
+            return e instanceof IOException io ? io : new IOException(e);
+        }
     }
 
     private static void validate(ExecRequest request) {

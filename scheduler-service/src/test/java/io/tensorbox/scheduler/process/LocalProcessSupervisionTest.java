@@ -150,6 +150,29 @@ class LocalProcessSupervisionTest {
     }
 
     @Test
+    void aStreamedExecEndsWhenItsCallerGoesAway() throws Exception {
+        Path marker = FakeApiService.home.resolve("streamer-" + sandbox);
+        String script = "echo $$ > " + marker + "; while :; do echo tick; sleep 0.05; done";
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://localhost:" + io.restassured.RestAssured.port + "/internal/v1/sandboxes/" + sandbox + "/exec/stream"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                                Map.of("argv", List.of("sh", "-c", script)))))
+                .build();
+        var client = java.net.http.HttpClient.newHttpClient();
+        var body = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofInputStream()).body();
+        assertThat(new String(body.readNBytes(5))).isEqualTo("tick\n");
+        long pid = Long.parseLong(Files.readString(marker).strip());
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+
+        body.close();
+        client.close();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
     void bufferedExecSplitsStreamsAndHonoursTheDeadline() {
         given().contentType(ContentType.JSON)
                 .body(Map.of("argv", List.of("sh", "-c", "echo out; echo err >&2; exit 5")))
