@@ -16,12 +16,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -170,18 +169,17 @@ class LogsIT {
                 .until(() -> Api.logs(sandbox, id), b -> b.length == currentSize);
         assertArrayEquals(tail, served, "the endpoint serves the current file only, byte for byte");
 
-        // The only peek at files in the suite: the local runtime's layout, to check the roll itself.
-        Path logs = Api.cluster().home().resolve("sandboxes").resolve(sandbox).resolve("state/logs");
-        byte[] current = Files.readAllBytes(logs.resolve("proc-" + id + ".log"));
-        byte[] previous = Files.readAllBytes(logs.resolve("proc-" + id + ".log.1"));
+        // The only peek at files in the suite: the runtime's state directory, to check the roll itself.
+        SandboxFiles files = Api.cluster().files();
+        byte[] current = files.readState(sandbox, "logs/proc-" + id + ".log");
+        byte[] previous = files.readState(sandbox, "logs/proc-" + id + ".log.1");
         assertEquals(TEN_MIB, previous.length, ".log.1 is exactly 10 MiB");
         assertArrayEquals(tail, current);
         assertArrayEquals(Arrays.copyOfRange(stream, size - currentSize - TEN_MIB, size - currentSize), previous,
                 ".log.1 holds the 10 MiB just before the current file, byte for byte");
-        try (var files = Files.list(logs)) {
-            assertEquals(2, files.filter(f -> f.getFileName().toString().startsWith("proc-" + id)).count(),
-                    "only .log and one .log.1");
-        }
+        assertEquals(List.of("proc-" + id + ".log", "proc-" + id + ".log.1"),
+                files.listState(sandbox, "logs").stream().filter(f -> f.startsWith("proc-" + id)).toList(),
+                "only .log and one .log.1");
     }
 
     /** What {@code seq 1 n} prints. */

@@ -50,7 +50,7 @@ class ProcessesIT {
         long started = p.getLong("started_at");
         assertTrue(started >= before - 1 && started <= Instant.now().getEpochSecond() + 1, "started_at in Unix seconds");
         assertEquals(0L, p.getLong("exited_at"));
-        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid names the live host process");
+        assertTrue(Api.cluster().pids().isAlive(sandbox, pid), "pid names the live process in the sandbox");
 
         JsonPath got = Api.process(sandbox, p.getString("id"));
         assertEquals(RECORD_FIELDS, got.getMap("").keySet());
@@ -201,8 +201,8 @@ class ProcessesIT {
         assertEquals("killed", killed.getString("state"));
         assertEquals(-1, killed.getInt("exit_code"));
         assertTrue(killed.getLong("exited_at") > 0);
-        await("host process gone").atMost(Duration.ofSeconds(5))
-                .until(() -> ProcessHandle.of(pid).map(ph -> !ph.isAlive()).orElse(true));
+        await("the process gone from the sandbox").atMost(Duration.ofSeconds(5))
+                .until(() -> !Api.cluster().pids().isAlive(sandbox, pid));
 
         as(developer()).delete("/v1/sandboxes/{id}/processes/{p}", sandbox, id).then().statusCode(204);
         assertEquals("killed", Api.process(sandbox, id).getString("state"), "a second DELETE changes nothing");
@@ -216,7 +216,7 @@ class ProcessesIT {
         as(developer()).delete("/v1/sandboxes/{id}/processes/{p}", sandbox, id).then().statusCode(204);
         assertEquals("killed", Api.awaitEnded(sandbox, id, Duration.ofSeconds(5)).getString("state"));
         await("background child gone").atMost(Duration.ofSeconds(5))
-                .until(() -> ProcessHandle.of(child).map(ph -> !ph.isAlive()).orElse(true));
+                .until(() -> !Api.cluster().pids().isAlive(sandbox, child));
     }
 
     @Test

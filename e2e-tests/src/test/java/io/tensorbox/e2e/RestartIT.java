@@ -67,13 +67,12 @@ class RestartIT {
             restarted.forEach(cluster::stop);
         }
 
-        ProcessHandle enderHandle = ProcessHandle.of(enderPid)
-                .orElseThrow(() -> new AssertionError("the process ended with its service " + restarted));
-        enderHandle.destroy();
+        SandboxPids pids = cluster.pids();
+        assertTrue(pids.isAlive(sandbox, enderPid), "the process ended with its service " + restarted);
+        pids.terminate(sandbox, enderPid);
         await("the ender's own exit while " + restarted + " is down").atMost(Duration.ofSeconds(5))
-                .until(() -> !enderHandle.isAlive());
-        assertTrue(ProcessHandle.of(tickerPid).map(ProcessHandle::isAlive).orElse(false),
-                "the ticker survived the stop of " + restarted);
+                .until(() -> !pids.isAlive(sandbox, enderPid));
+        assertTrue(pids.isAlive(sandbox, tickerPid), "the ticker survived the stop of " + restarted);
 
         cluster.startAll();
 

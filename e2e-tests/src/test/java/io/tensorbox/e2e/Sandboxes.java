@@ -3,8 +3,10 @@ package io.tensorbox.e2e;
 import static io.restassured.RestAssured.given;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,12 +15,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class Sandboxes {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<Map.Entry<String, String>> created = new ArrayList<>();
+    private static final Set<String> everCreated = new HashSet<>();
 
     private Sandboxes() {
     }
 
     static synchronized void track(String key, String sandboxId) {
         created.add(Map.entry(key, sandboxId));
+        everCreated.add(sandboxId);
+    }
+
+    /** Every sandbox created through {@link Api} in this run, deleted or not. */
+    static synchronized Set<String> everCreated() {
+        return Set.copyOf(everCreated);
     }
 
     static synchronized void deleteCreated(TensorBoxCluster cluster) {

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
 
 /**
  * The three packaged TensorBox services running as separate OS processes on free ports, sharing
- * one fresh {@code TENSORBOX_HOME}, the local runtime and a known bootstrap admin key. One
+ * one fresh {@code TENSORBOX_HOME}, one runtime driver ({@link RuntimeKind}: local, or the
+ * kubernetes cluster of {@code KUBECONFIG}) and a known bootstrap admin key. One
  * instance serves the whole test run ({@link #shared()}); {@link TensorBoxExtension} closes it
  * when the run ends.
  */
@@ -51,6 +52,9 @@ public final class TensorBoxCluster implements AutoCloseable {
     private final Map<Service, Integer> ports = new EnumMap<>(Service.class);
     private final Map<Service, Process> running = new EnumMap<>(Service.class);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final RuntimeKind runtime;
+    private final LocalSandboxes local;
+    private final KubernetesSandboxes kubernetes;
 
     private TensorBoxCluster(String jvmArgs) {
         root = Path.of(System.getProperty("tensorbox.root", "..")).toAbsolutePath().normalize();
@@ -65,6 +69,14 @@ public final class TensorBoxCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         adminKey = "ask_" + hex(6) + "_" + hex(16);
+        runtime = RuntimeKind.fromSystemProperties();
+        local = new LocalSandboxes(home);
+        kubernetes = runtime == RuntimeKind.KUBERNETES
+                ? KubernetesSandboxes.connect(System.getProperty("tensorbox.e2e.kubernetes.namespace", "tensorbox-sandboxes"))
+                : null;
+        if (kubernetes != null) {
+            warnAboutOtherPods();
+        }
         this.jvmArgs = Arrays.stream(jvmArgs.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         for (Service service : Service.values()) {
             int port;
@@ -81,8 +93,13 @@ public final class TensorBoxCluster implements AutoCloseable {
             throw new IllegalStateException("the platform did not start earlier in this run", startFailure);
         }
         if (shared == null) {
-            TensorBoxCluster cluster = new TensorBoxCluster(
-                    System.getProperty("tensorbox.e2e.jvm-args", DEFAULT_JVM_ARGS));
+            TensorBoxCluster cluster;
+            try {
+                cluster = new TensorBoxCluster(System.getProperty("tensorbox.e2e.jvm-args", DEFAULT_JVM_ARGS));
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
             try {
                 cluster.startAll();
             } catch (RuntimeException e) {
@@ -125,6 +142,42 @@ public final class TensorBoxCluster implements AutoCloseable {
 
     public Path home() {
         return home;
+    }
+
+    public RuntimeKind runtime() {
+        return runtime;
+    }
+
+    /** The state files of sandboxes, wherever this run's runtime keeps them. */
+    public SandboxFiles files() {
+        return kubernetes != null ? kubernetes : local;
+    }
+
+    /** The pids of sandbox processes, wherever this run's runtime runs them. */
+    public SandboxPids pids() {
+        return kubernetes != null ? kubernetes : local;
+    }
+
+    /** The cluster, for kubernetes-only checks; fails on a local run. */
+    public KubernetesSandboxes kubernetes() {
+        if (kubernetes == null) {
+            throw new IllegalStateException("this run uses the " + runtime.driver() + " runtime, not kubernetes");
+        }
+        return kubernetes;
+    }
+
+    /**
+     * The scheduler deletes pods of our label that its api-service has no record of, and one
+     * scheduler per namespace leads: two runs on one namespace would fight. Say so up front.
+     */
+    private void warnAboutOtherPods() {
+        var others = kubernetes.tensorBoxPods();
+        if (!others.isEmpty()) {
+            System.err.println("[e2e] WARNING: namespace " + kubernetes.namespace() + " already holds " + others.size()
+                    + " TensorBox pod(s) (" + others.stream().map(p -> p.getMetadata().getName()).collect(Collectors.joining(", "))
+                    + "); this run's scheduler will delete them as orphans. Another run using the namespace at the same time "
+                    + "will fail: use -Dtensorbox.e2e.kubernetes.namespace=... for a namespace of your own.");
+        }
     }
 
     /** Starts every service that is not running, all at once, and waits until each is ready. */
@@ -207,7 +260,11 @@ public final class TensorBoxCluster implements AutoCloseable {
         pb.environment().put("TENSORBOX_API_URL", url(Service.API));
         pb.environment().put("TENSORBOX_PUBLIC_URL", url(Service.API));
         pb.environment().put("TENSORBOX_HOME", home.toString());
-        pb.environment().put("TENSORBOX_RUNTIME", "local");
+        pb.environment().put("TENSORBOX_RUNTIME", runtime.driver());
+        if (kubernetes != null) {
+            pb.environment().put("KUBECONFIG", KubernetesSandboxes.kubeconfig());
+            pb.environment().put("TENSORBOX_KUBERNETES_NAMESPACE", kubernetes.namespace());
+        }
         pb.environment().put("TENSORBOX_BOOTSTRAP_API_KEY", adminKey);
         log(service, "starting on port " + ports.get(service) + ": " + String.join(" ", cmd));
         try {
@@ -282,6 +339,15 @@ public final class TensorBoxCluster implements AutoCloseable {
         }
         stopAll();
         killLeftovers();
+        if (kubernetes != null) {
+            try {
+                kubernetes.deletePodsOf(Sandboxes.everCreated());
+            } catch (RuntimeException e) {
+                System.err.println("[e2e] could not delete the leftover pods: " + e);
+            } finally {
+                kubernetes.close();
+            }
+        }
         if (!keepHome()) {
             deleteRecursively(home);
         } else {

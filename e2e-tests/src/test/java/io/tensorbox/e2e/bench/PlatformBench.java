@@ -2,6 +2,7 @@ package io.tensorbox.e2e.bench;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
 import io.tensorbox.e2e.Api;
+import io.tensorbox.e2e.RuntimeKind;
 import io.tensorbox.e2e.TensorBoxTest;
 
 /**
@@ -34,6 +36,7 @@ class PlatformBench {
 
     @Test
     void measure() throws Exception {
+        assumeTrue(Api.cluster().runtime() == RuntimeKind.LOCAL, "PlatformBench measures the local runtime; KubernetesBench the cluster");
         String sandbox = Api.newSandbox();
         Path scratch = Files.createTempDirectory("tbx-bench-");
 

@@ -1,0 +1,51 @@
+package io.tensorbox.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The local runtime: sandboxes are directories under {@code $TENSORBOX_HOME}, their processes host processes. */
+final class LocalSandboxes implements SandboxFiles, SandboxPids {
+    private final Path home;
+
+    LocalSandboxes(Path home) {
+        this.home = home;
+    }
+
+    private Path state(String sandboxId) {
+        return home.resolve("sandboxes").resolve(sandboxId).resolve("state");
+    }
+
+    @Override
+    public byte[] readState(String sandboxId, String relativePath) {
+        try {
+            return Files.readAllBytes(state(sandboxId).resolve(relativePath));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<String> listState(String sandboxId, String relativeDir) {
+        try (Stream<Path> files = Files.list(state(sandboxId).resolve(relativeDir))) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public boolean isAlive(String sandboxId, long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Override
+    public void terminate(String sandboxId, long pid) {
+        ProcessHandle process = ProcessHandle.of(pid)
+                .orElseThrow(() -> new AssertionError("no host process " + pid + " in sandbox " + sandboxId));
+        process.destroy();
+    }
+}

@@ -1,0 +1,18 @@
+package io.tensorbox.e2e;
+
+import java.util.List;
+
+/**
+ * The files of a sandbox's state directory ({@code STATE} in docs/ARCHITECTURE.md) as the
+ * runtime holds them: under {@code $TENSORBOX_HOME/sandboxes/<sbx>/state} on the local runtime,
+ * in the pod's {@code /tmp/.tensorbox} on kubernetes. Only for checks the public API cannot make
+ * (the bytes of a rolled {@code .log.1}).
+ */
+public interface SandboxFiles {
+
+    /** The bytes of {@code STATE/<relativePath>}. */
+    byte[] readState(String sandboxId, String relativePath);
+
+    /** The names of the entries of the directory {@code STATE/<relativeDir>}. */
+    List<String> listState(String sandboxId, String relativeDir);
+}

@@ -1,0 +1,14 @@
+package io.tensorbox.e2e;
+
+/**
+ * The pids that process records name, seen where they live: the host on the local runtime, the
+ * sandbox's pod (through {@code pods/exec}) on kubernetes.
+ */
+public interface SandboxPids {
+
+    /** Whether {@code pid} is a live process in the sandbox ({@code kill -0}); a sandbox that is gone has none. */
+    boolean isAlive(String sandboxId, long pid);
+
+    /** Sends SIGTERM to {@code pid} from inside the sandbox, as a user's own command would. */
+    void terminate(String sandboxId, long pid);
+}
