@@ -83,6 +83,12 @@ class KubernetesBench {
         row("breakdown: scheduler `POST /internal/v1/sandboxes/{id}/exec` `true` (no api hop)", internalExec,
                 "fabric8 exec of `true`", fabric8Exec);
         row("breakdown: `GET /v1/sandboxes/{id}/processes/{p}` (api + PostgreSQL, no pod)", get, "", null);
+        long[] schedulerStart = sample(WARMUP, ITERATIONS, () -> schedulerStart(sandbox));
+        long[] podGet = sample(WARMUP, ITERATIONS, () -> fabric8GetPod(k8s, sandbox));
+        long[] kubectlGet = sample(WARMUP, ITERATIONS, () -> kubectlGetPod(pod, k8s.namespace()));
+        row("breakdown: scheduler `POST /internal/v1/sandboxes/{id}/processes` `sleep 1000` (no api hop)", schedulerStart,
+                "fabric8 GET of the pod (one API server round trip, no exec)", podGet);
+        row("", null, "`kubectl get pod POD -o name` (CLI start + one round trip)", kubectlGet);
 
         ratio("process start / kubectl exec", start, kubectlExec);
         ratio("run `true` until recorded / kubectl exec", runTrue, kubectlExec);
@@ -142,6 +148,38 @@ class KubernetesBench {
                 .body(Map.of("argv", List.of("true"), "timeoutMs", 10_000))
                 .post("/internal/v1/sandboxes/{id}/exec", sandbox)
                 .then().statusCode(200).extract().jsonPath().getInt("exitCode");
+        long elapsed = System.nanoTime() - t0;
+        assertEquals(0, exit);
+        return elapsed;
+    }
+
+    /** A process the api-service does not know: its exit event is ignored there (unknown ids are). */
+    private long schedulerStart(String sandbox) {
+        String id = "proc_" + java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(12)
+                .putLong(System.nanoTime()).putInt(podCounter++).array());
+        var scheduler = given().baseUri(Api.cluster().url(Service.SCHEDULER)).contentType(ContentType.JSON);
+        long t0 = System.nanoTime();
+        String state = scheduler.body(Map.of("id", id, "command", List.of("sleep", "1000"), "env", List.of(), "cwd", ""))
+                .post("/internal/v1/sandboxes/{id}/processes", sandbox)
+                .then().statusCode(200).extract().jsonPath().getString("state");
+        long elapsed = System.nanoTime() - t0;
+        assertEquals("running", state);
+        given().baseUri(Api.cluster().url(Service.SCHEDULER)).contentType(ContentType.JSON).body(Map.of("signal", "KILL"))
+                .post("/internal/v1/sandboxes/{id}/processes/{p}/signal", sandbox, id);
+        return elapsed;
+    }
+
+    private static long fabric8GetPod(KubernetesSandboxes k8s, String sandbox) {
+        long t0 = System.nanoTime();
+        Pod pod = k8s.pod(sandbox).get();
+        long elapsed = System.nanoTime() - t0;
+        assertEquals(KubernetesSandboxes.podName(sandbox), pod.getMetadata().getName());
+        return elapsed;
+    }
+
+    private static long kubectlGetPod(String pod, String namespace) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        int exit = run("kubectl", "get", "pod", "-n", namespace, pod, "-o", "name");
         long elapsed = System.nanoTime() - t0;
         assertEquals(0, exit);
         return elapsed;
