@@ -60,10 +60,11 @@ cmd_start() {
         return
     fi
     mkfifo "$d/stdin" "$d/ready" "$d/out" || { start_failed "$d" "cannot create fifos in $d"; return; }
+    # A session of its own: neither a Ctrl-C of the services, nor a kill of their process group,
+    # nor the end of this exec ends the supervisor.
     setsid -f sh "$SELF" supervise "$state" "$id" "$dir" "$started" "$nenv" "$@" </dev/null >/dev/null 2>&1 ||
         { start_failed "$d" "setsid failed"; return; }
     read -r line <"$d/ready"
-    rm -f "$d/ready"
     echo "$line"
 }
 
@@ -101,6 +102,7 @@ cmd_supervise() {
     echo "$pid" >"$d/pid"
     echo "$wpid" >"$d/writer.pid"
     echo "ok $pid $started" >"$d/ready"
+    rm -f "$d/ready"
     wait "$pid"
     status=$?
     ended=$(now_ms)

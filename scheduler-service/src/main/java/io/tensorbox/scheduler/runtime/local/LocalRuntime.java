@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,9 +33,16 @@ import java.util.stream.Stream;
 public class LocalRuntime implements SandboxRuntime {
 
     private static final String SPEC_FILE = "sandbox.json";
+    /**
+     * Pipe reads block in the kernel; on virtual threads each would pin a carrier, and the
+     * long-lived event followers would hold them for good.
+     */
+    private static final java.util.concurrent.ThreadFactory PIPE_THREADS =
+            Thread.ofPlatform().daemon().name("local-exec-pipe-", 0).factory();
 
     private final Path sandboxes;
     private final ObjectMapper json;
+    private final java.util.Map<String, SandboxSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
 
     LocalRuntime(LocalRuntimeConfig config, ObjectMapper json) {
         this.sandboxes = config.home().toAbsolutePath().resolve("sandboxes");
@@ -69,16 +75,53 @@ public class LocalRuntime implements SandboxRuntime {
 
     @Override
     public void delete(String sandboxId) {
+        specs.remove(sandboxId);
         Path root = root(sandboxId);
         if (!Files.exists(root)) {
             return;
         }
-        try (Stream<Path> tree = Files.walk(root)) {
-            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        // Supervisors of killed processes may still be writing their last files: move the tree out
+        // of their way first, then remove it, tolerating entries that vanish meanwhile.
+        Path doomed = sandboxes.resolve(".deleting-" + sandboxId + "-" + System.nanoTime());
+        try {
+            Files.move(root, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + root, e);
+        }
+        removeTree(doomed);
+    }
+
+    private static void removeTree(Path dir) {
+        try {
+            Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
+                        throws IOException {
+                    Files.deleteIfExists(file);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof java.nio.file.NoSuchFileException) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    try {
+                        Files.deleteIfExists(d);
+                    } catch (java.nio.file.DirectoryNotEmptyException late) {
+                        // a supervisor wrote one last file into it; the next pass takes it
+                        removeTree(d);
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
         }
     }
 
@@ -89,7 +132,7 @@ public class LocalRuntime implements SandboxRuntime {
         }
         try (Stream<Path> dirs = Files.list(sandboxes)) {
             List<SandboxStatus> all = new ArrayList<>();
-            dirs.filter(d -> Files.exists(d.resolve(SPEC_FILE)))
+            dirs.filter(d -> !d.getFileName().toString().startsWith(".") && Files.exists(d.resolve(SPEC_FILE)))
                     .forEach(d -> all.add(new SandboxStatus(d.getFileName().toString(), SandboxState.running, null)));
             return all;
         } catch (IOException e) {
@@ -126,15 +169,17 @@ public class LocalRuntime implements SandboxRuntime {
         }
         CompletableFuture<Void> out = pump(process.getInputStream(), stdout);
         CompletableFuture<Void> err = pump(process.getErrorStream(), stderr);
-        Thread.ofVirtual().start(() -> {
-            try (OutputStream in = process.getOutputStream()) {
-                if (request.stdin() != null) {
+        if (request.stdin() == null) {
+            closeQuietly(process.getOutputStream());
+        } else {
+            PIPE_THREADS.newThread(() -> {
+                try (OutputStream in = process.getOutputStream()) {
                     in.write(request.stdin());
+                } catch (IOException ignored) {
+                    // the command did not read its input; its exit status tells the rest
                 }
-            } catch (IOException ignored) {
-                // the command did not read its input; its exit status tells the rest
-            }
-        });
+            }).start();
+        }
         CompletableFuture<Integer> exit = process.onExit()
                 .thenCombine(CompletableFuture.allOf(out, err), (p, ignored) -> p.exitValue());
         return new ExecHandle() {
@@ -166,8 +211,14 @@ public class LocalRuntime implements SandboxRuntime {
     }
 
     private SandboxSpec readSpec(String sandboxId, Path root) {
+        SandboxSpec cached = specs.get(sandboxId);
+        if (cached != null && Files.isDirectory(root)) {
+            return cached;
+        }
         try {
-            return json.readValue(root.resolve(SPEC_FILE).toFile(), SandboxSpec.class);
+            SandboxSpec spec = json.readValue(root.resolve(SPEC_FILE).toFile(), SandboxSpec.class);
+            specs.put(sandboxId, spec);
+            return spec;
         } catch (IOException e) {
             throw new RuntimeUnavailableException("no sandbox " + sandboxId + " on this host");
         }
@@ -183,7 +234,7 @@ public class LocalRuntime implements SandboxRuntime {
 
     private static CompletableFuture<Void> pump(InputStream from, OutputStream to) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
+        PIPE_THREADS.newThread(() -> {
             byte[] buf = new byte[65536];
             boolean sinkOpen = true;
             try (from) {
@@ -203,7 +254,15 @@ public class LocalRuntime implements SandboxRuntime {
             } finally {
                 done.complete(null);
             }
-        });
+        }).start();
         return done;
+    }
+
+    private static void closeQuietly(OutputStream stream) {
+        try {
+            stream.close();
+        } catch (IOException ignored) {
+            // nothing was written to it
+        }
     }
 }
