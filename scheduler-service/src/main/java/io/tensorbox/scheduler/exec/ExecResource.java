@@ -65,7 +65,10 @@ public class ExecResource {
         };
     }
 
-    /** Ends the command once the caller has gone away, instead of letting it run on unread. */
+    /**
+     * Passes every chunk on at once, and ends the command once the caller has gone away instead of
+     * letting it run on unread.
+     */
     private static final class ClosingOnFailure extends OutputStream {
         private final OutputStream out;
         private volatile ExecHandle handle;
@@ -84,6 +87,8 @@ public class ExecResource {
         public void write(byte[] b, int off, int len) throws IOException {
             try {
                 out.write(b, off, len);
+                // a follower waits for each chunk; no runtime may leave it in a buffer
+                out.flush();
             } catch (IOException | RuntimeException e) {
                 throw callerGone(e);
             }
