@@ -199,6 +199,32 @@ cmd_stdin() {
     head -c "$3" 1<>"$d/stdin"
 }
 
+# serve STATE: answers start, status and signal requests arriving on stdin, one per line:
+# "<req> <verb> STATE <args...>", every argument single-quoted by the caller (a newline inside an
+# argument is written '"$NL"'). Each answer is one line "<req> <exit status> <output line>", written
+# by one printf - a single write - so answers of concurrent requests never interleave. One such
+# exec per sandbox spares every process start the cost of a fresh exec (a pods/exec round trip).
+cmd_serve() {
+    NL='
+'
+    while IFS= read -r line; do
+        eval "set -- $line"
+        req=$1 verb=$2
+        shift 2
+        case $verb in
+            start | status | signal)
+                (
+                    out=$(cmd_$verb "$@")
+                    st=$?
+                    printf '%s %s %s\n' "$req" "$st" "$out"
+                ) </dev/null &
+                ;;
+            *) printf '%s 2 unknown verb %s\n' "$req" "$verb" ;;
+        esac
+        jobs >/dev/null # reaps answered requests
+    done
+}
+
 # events STATE: every exit so far, then each new one as it happens
 cmd_events() {
     mkdir -p "$1" && touch "$1/events"
@@ -226,6 +252,7 @@ case $verb in
     signal) cmd_signal "$@" ;;
     stdin) cmd_stdin "$@" ;;
     events) cmd_events "$@" ;;
+    serve) cmd_serve ;;
     killall) cmd_killall "$@" ;;
     *) echo "unknown verb $verb" >&2; exit 2 ;;
 esac

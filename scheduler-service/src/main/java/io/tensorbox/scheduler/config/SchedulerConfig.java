@@ -24,6 +24,13 @@ public interface SchedulerConfig {
     @WithDefault("4194304")
     int execOutputCapBytes();
 
+    /**
+     * Start, status and signal go over one open exec per sandbox (the supervisor's {@code serve})
+     * instead of an exec each; off, every call is its own exec.
+     */
+    @WithDefault("true")
+    boolean supervisorChannel();
+
     /** This replica's name in the reconcile leader election (the pod name on a cluster). */
     @WithDefault("${POD_NAME:${HOSTNAME:scheduler}}")
     String replicaName();

@@ -6,11 +6,13 @@ import io.tensorbox.scheduler.error.ApiException;
 import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import io.tensorbox.scheduler.sandbox.Sandboxes;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.StreamingOutput;
 
@@ -47,13 +49,19 @@ public class ExecResource {
     @POST
     @Path("/stream")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
-    public StreamingOutput stream(@PathParam("sandboxId") String sandboxId, ExecRequest request) {
+    public StreamingOutput stream(@PathParam("sandboxId") String sandboxId, ExecRequest request,
+                                  @Context HttpServerResponse response) {
         validate(request);
         Sandboxes.requireRunning(runtime, sandboxId);
         return (OutputStream out) -> {
             ClosingOnFailure sink = new ClosingOnFailure(out);
             try (ExecHandle handle = runtime.exec(sandboxId, request, sink, OutputStream.nullOutputStream())) {
                 sink.handle = handle;
+                // A write to a connection that is gone may block rather than fail: the close tells first.
+                response.closeHandler(closed -> {
+                    sink.failed = true;
+                    handle.close();
+                });
                 handle.exitCode().get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

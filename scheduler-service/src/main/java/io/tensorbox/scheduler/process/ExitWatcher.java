@@ -129,36 +129,4 @@ public class ExitWatcher {
             handle.close();
         }
     }
-
-    /** Splits a byte stream into lines; the events file is ASCII. */
-    static final class LineReader extends OutputStream {
-        private final java.util.function.Consumer<String> onLine;
-        private final StringBuilder line = new StringBuilder();
-
-        LineReader(java.util.function.Consumer<String> onLine) {
-            this.onLine = onLine;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            if (b == '\n') {
-                String complete = line.toString();
-                line.setLength(0);
-                try {
-                    onLine.accept(complete);
-                } catch (RuntimeException e) {
-                    LOG.warnf("unreadable event line '%s': %s", complete, e.getMessage());
-                }
-            } else {
-                line.append((char) b);
-            }
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            for (int i = off; i < off + len; i++) {
-                write(b[i]);
-            }
-        }
-    }
 }

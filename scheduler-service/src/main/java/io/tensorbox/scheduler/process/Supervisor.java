@@ -37,12 +37,17 @@ public class Supervisor {
     private final SandboxRuntime runtime;
     private final ExecService exec;
     private final SchedulerConfig config;
-    private final Set<String> installedIn = ConcurrentHashMap.newKeySet();
+    /** The verbs {@code serve} answers: the hot path of starting and watching processes. */
+    private static final Set<String> CHANNEL_VERBS = Set.of("start", "status", "signal");
 
-    Supervisor(SandboxRuntime runtime, ExecService exec, SchedulerConfig config) {
+    private final Set<String> installedIn = ConcurrentHashMap.newKeySet();
+    private final SupervisorChannels channels;
+
+    Supervisor(SandboxRuntime runtime, ExecService exec, SchedulerConfig config, SupervisorChannels channels) {
         this.runtime = runtime;
         this.exec = exec;
         this.config = config;
+        this.channels = channels;
     }
 
     /** Puts the script into the sandbox (once per sandbox and scheduler start; idempotent). */
@@ -65,6 +70,7 @@ public class Supervisor {
 
     public void forget(String sandboxId) {
         installedIn.remove(sandboxId);
+        channels.forget(sandboxId);
     }
 
     public ProcessStatus start(String sandboxId, ProcessSpec spec) {
@@ -173,6 +179,15 @@ public class Supervisor {
     private ExecResult call(String sandboxId, String verb, List<String> args, byte[] stdin) {
         install(sandboxId);
         SandboxLayout layout = runtime.layout(sandboxId);
+        if (config.supervisorChannel() && stdin == null && CHANNEL_VERBS.contains(verb)) {
+            List<String> verbArgs = new ArrayList<>(List.of(layout.stateDir()));
+            verbArgs.addAll(args);
+            Optional<SupervisorChannels.Answer> answer = channels.ask(sandboxId,
+                    List.of("sh", scriptPath(layout), "serve"), verb, verbArgs, config.controlTimeout());
+            if (answer.isPresent()) {
+                return new ExecResult(answer.get().output() + "\n", "", answer.get().status(), 0, false, false);
+            }
+        }
         List<String> argv = new ArrayList<>(List.of("sh", scriptPath(layout), verb, layout.stateDir()));
         argv.addAll(args);
         ExecResult r = exec.run(sandboxId, new ExecRequest(argv, null, null, stdin, config.controlTimeout().toMillis()));

@@ -39,6 +39,20 @@ public interface SandboxRuntime {
     ExecHandle exec(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr);
 
     /**
+     * Runs {@code argv} in the sandbox with its stdin left open for the caller to write to for as
+     * long as it runs: a long-lived conversation with a command in the sandbox. Its stderr is
+     * dropped.
+     *
+     * @throws RuntimeUnavailableException when the runtime cannot be reached or has no such sandbox
+     */
+    Channel openChannel(String sandboxId, List<String> argv, OutputStream stdout);
+
+    /** An exec whose stdin the caller writes to (and flushes). */
+    interface Channel extends ExecHandle {
+        OutputStream stdin();
+    }
+
+    /**
      * Runs {@code onStart} once this replica leads the reconcile loop and {@code onStop} when it no
      * longer does; closing the handle leaves the election. A runtime with one scheduler leads at once.
      */

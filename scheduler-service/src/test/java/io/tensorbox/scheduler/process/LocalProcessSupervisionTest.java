@@ -81,6 +81,22 @@ class LocalProcessSupervisionTest {
     }
 
     @Test
+    void argumentsReachTheProcessLiterallyThroughTheSupervisorChannel() {
+        List<String> tricky = List.of("it's", "two words", "multi\nline", "$HOME", "`id`", "back\\slash", "'\"", "*", "");
+        List<String> command = new java.util.ArrayList<>(List.of("printf", "[%s]"));
+        command.addAll(tricky);
+        ProcessStatus started = start(command, List.of("QUOTED=a 'b' \"c\" $d"), "");
+        assertThat(pushedExit(started.id()).exitCode()).isZero();
+        StringBuilder expected = new StringBuilder();
+        tricky.forEach(a -> expected.append('[').append(a).append(']'));
+        assertThat(stateDir().resolve("logs/proc-" + started.id() + ".log")).hasContent(expected.toString());
+
+        ProcessStatus env = start(List.of("sh", "-c", "printf %s \"$QUOTED\""), List.of("QUOTED=a 'b' \"c\" $d"), "");
+        assertThat(pushedExit(env.id()).exitCode()).isZero();
+        assertThat(stateDir().resolve("logs/proc-" + env.id() + ".log")).hasContent("a 'b' \"c\" $d");
+    }
+
+    @Test
     void killThroughTheApiIsKilledWithMinusOne() {
         ProcessStatus started = start(List.of("sleep", "1000"), List.of(), "");
         given().contentType(ContentType.JSON).body(Map.of("signal", "SIGKILL"))

@@ -206,6 +206,36 @@ public class KubernetesRuntime implements SandboxRuntime {
     }
 
     @Override
+    public Channel openChannel(String sandboxId, List<String> argv, OutputStream stdout) {
+        var container = client().pods().inNamespace(namespace()).withName(PodNames.podName(sandboxId))
+                .inContainer(PodNames.CONTAINER);
+        ExecWatch watch;
+        try {
+            watch = container.redirectingInput().writingOutput(stdout).writingError(OutputStream.nullOutputStream())
+                    .exec(argv.toArray(String[]::new));
+        } catch (KubernetesClientException e) {
+            throw execRejected(sandboxId, e);
+        }
+        PodExec exec = new PodExec(sandboxId, watch);
+        return new Channel() {
+            @Override
+            public OutputStream stdin() {
+                return watch.getInput();
+            }
+
+            @Override
+            public CompletableFuture<Integer> exitCode() {
+                return exec.exitCode();
+            }
+
+            @Override
+            public void close() {
+                exec.close();
+            }
+        };
+    }
+
+    @Override
     public AutoCloseable lead(String identity, Runnable onStart, Runnable onStop) {
         return new ReconcileLeadership(this, config).start(identity, onStart, onStop);
     }

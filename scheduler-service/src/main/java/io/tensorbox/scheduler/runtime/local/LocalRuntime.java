@@ -199,6 +199,42 @@ public class LocalRuntime implements SandboxRuntime {
     }
 
     @Override
+    public Channel openChannel(String sandboxId, List<String> argv, OutputStream stdout) {
+        Path root = root(sandboxId);
+        SandboxSpec spec = readSpec(sandboxId, root);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(root.resolve("workspace").toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("HOME", root.resolve("workspace").toString());
+        if (spec.env() != null) {
+            pb.environment().putAll(spec.env());
+        }
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new RuntimeUnavailableException("cannot run " + argv.getFirst() + ": " + e.getMessage(), e);
+        }
+        CompletableFuture<Void> out = pump(process.getInputStream(), stdout);
+        CompletableFuture<Integer> exit = process.onExit().thenCombine(out, (p, ignored) -> p.exitValue());
+        return new Channel() {
+            @Override
+            public OutputStream stdin() {
+                return process.getOutputStream();
+            }
+
+            @Override
+            public CompletableFuture<Integer> exitCode() {
+                return exit;
+            }
+
+            @Override
+            public void close() {
+                process.destroyForcibly();
+            }
+        };
+    }
+
+    @Override
     public AutoCloseable lead(String identity, Runnable onStart, Runnable onStop) {
         // One scheduler per host: it always leads.
         onStart.run();
