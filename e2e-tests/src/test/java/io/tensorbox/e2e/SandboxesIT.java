@@ -126,15 +126,15 @@ class SandboxesIT {
     @Test
     void expiredSandboxesStopByThemselves() {
         // Long enough for a pod to become Ready on kubernetes before it expires.
-        JsonPath sbx = Api.createSandbox(developer(), Map.of("timeout_seconds", 4));
+        JsonPath sbx = Api.createSandbox(developer(), Map.of("timeout_seconds", 8));
         String id = sbx.getString("id");
-        assertTrue(sbx.getLong("expires_at") - sbx.getLong("created_at") <= 5);
+        assertTrue(sbx.getLong("expires_at") - sbx.getLong("created_at") <= 9);
         if (!"running".equals(sbx.getString("state"))) {
-            Api.awaitSandboxState(developer(), id, "running", Duration.ofSeconds(3));
+            Api.awaitSandboxState(developer(), id, "running", Duration.ofSeconds(7));
         }
         String proc = Api.startProcess(id, "sleep", "1000").getString("id");
 
-        Api.awaitSandboxState(developer(), id, "stopped", Duration.ofSeconds(15));
+        Api.awaitSandboxState(developer(), id, "stopped", Duration.ofSeconds(20));
         assertEquals("killed", Api.awaitEnded(id, proc, Duration.ofSeconds(10)).getString("state"),
                 "an expired sandbox's processes are killed");
     }
