@@ -1,6 +1,6 @@
 package io.tensorbox.api.auth;
 
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.api.team.Team;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;

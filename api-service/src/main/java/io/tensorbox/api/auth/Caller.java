@@ -1,6 +1,6 @@
 package io.tensorbox.api.auth;
 
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import jakarta.enterprise.context.RequestScoped;
 
 /** Who sent this request; set by {@link ApiKeyAuthFilter} for every {@code /v1} route. */

@@ -1,5 +1,6 @@
 package io.tensorbox.api.error;
 
+import io.tensorbox.common.ApiException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;

@@ -3,7 +3,7 @@ package io.tensorbox.api.logs;
 import io.tensorbox.api.auth.Caller;
 import io.tensorbox.api.auth.Role;
 import io.tensorbox.api.config.TensorboxConfig;
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.api.process.Processes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

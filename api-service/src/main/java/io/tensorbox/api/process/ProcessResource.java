@@ -2,7 +2,7 @@ package io.tensorbox.api.process;
 
 import io.tensorbox.api.auth.Caller;
 import io.tensorbox.api.auth.Role;
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.api.sandbox.Sandbox;
 import io.tensorbox.common.SandboxState;
 import jakarta.inject.Inject;

@@ -1,7 +1,7 @@
 package io.tensorbox.api.process;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.api.sandbox.Sandbox;
 import io.tensorbox.api.scheduler.Scheduler;
 import io.tensorbox.common.Ids;

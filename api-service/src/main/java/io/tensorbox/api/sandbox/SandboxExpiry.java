@@ -1,7 +1,7 @@
 package io.tensorbox.api.sandbox;
 
 import io.quarkus.scheduler.Scheduled;
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.common.SandboxState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

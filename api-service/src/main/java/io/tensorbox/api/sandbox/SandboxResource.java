@@ -6,7 +6,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.tensorbox.api.auth.Caller;
 import io.tensorbox.api.auth.Role;
 import io.tensorbox.api.config.TensorboxConfig;
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.common.SandboxState;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

@@ -2,7 +2,7 @@ package io.tensorbox.api.sandbox;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.tensorbox.api.auth.KeyFormat;
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.api.process.ProcessRecord;
 import io.tensorbox.api.scheduler.Scheduler;
 import io.tensorbox.common.Ids;

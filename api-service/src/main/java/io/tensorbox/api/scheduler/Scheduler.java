@@ -1,6 +1,6 @@
 package io.tensorbox.api.scheduler;
 
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.common.ProcessSpec;
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxSpec;

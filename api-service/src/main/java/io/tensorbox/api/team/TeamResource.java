@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.tensorbox.api.auth.ApiKeys;
 import io.tensorbox.api.auth.Caller;
 import io.tensorbox.api.auth.Role;
-import io.tensorbox.api.error.ApiException;
+import io.tensorbox.common.ApiException;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;

@@ -1,5 +1,6 @@
 package io.tensorbox.scheduler.error;
 
+import io.tensorbox.common.ApiException;
 import io.tensorbox.common.ErrorBody;
 import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
 import jakarta.ws.rs.WebApplicationException;

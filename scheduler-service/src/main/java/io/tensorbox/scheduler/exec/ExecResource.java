@@ -2,7 +2,7 @@ package io.tensorbox.scheduler.exec;
 
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.ExecResult;
-import io.tensorbox.scheduler.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import io.tensorbox.scheduler.sandbox.Sandboxes;

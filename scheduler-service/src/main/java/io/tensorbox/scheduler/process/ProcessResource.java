@@ -2,7 +2,7 @@ package io.tensorbox.scheduler.process;
 
 import io.tensorbox.common.ProcessSpec;
 import io.tensorbox.common.ProcessStatus;
-import io.tensorbox.scheduler.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import io.tensorbox.scheduler.sandbox.Sandboxes;
 import jakarta.ws.rs.Consumes;

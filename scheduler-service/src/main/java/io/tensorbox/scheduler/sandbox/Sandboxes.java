@@ -1,7 +1,7 @@
 package io.tensorbox.scheduler.sandbox;
 
 import io.tensorbox.common.SandboxState;
-import io.tensorbox.scheduler.error.ApiException;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 
 public final class Sandboxes {

@@ -1,4 +1,4 @@
-package io.tensorbox.api.error;
+package io.tensorbox.common;
 
 /** A failure the caller can understand; becomes {@code {"error":{"code","message"}}} with its status. */
 public class ApiException extends RuntimeException {
