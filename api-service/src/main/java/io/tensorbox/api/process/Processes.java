@@ -51,7 +51,7 @@ public class Processes {
         }
         // Column updates only: an exit event may have ended the record meanwhile, and writing the
         // whole entity back would revive it.
-        QuarkusTransaction.requiringNew().run(() -> {
+        return QuarkusTransaction.requiringNew().call(() -> {
             long startedAt = status.startedAtMs() > 0 ? status.startedAtMs() / 1000 : now;
             ProcessRecord.update("pid = ?1, startedAt = ?2 where id = ?3", status.pid(), startedAt, id);
             if (status.state() != null && status.state().isFinal()) {
@@ -59,8 +59,8 @@ public class Processes {
                         status.state() == ProcessState.exited ? status.exitCode() : -1,
                         status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason());
             }
+            return ProcessRecord.<ProcessRecord>findById(id);
         });
-        return QuarkusTransaction.requiringNew().call(() -> ProcessRecord.<ProcessRecord>findById(id));
     }
 
     /** An exit pushed by the scheduler; unknown ids and processes already ended are left alone. */
