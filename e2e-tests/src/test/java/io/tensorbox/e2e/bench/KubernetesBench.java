@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,33 +61,33 @@ class KubernetesBench {
         String pod = KubernetesSandboxes.podName(sandbox);
         notes.add("uptime before: " + uptime());
 
-        long[] ours = sample(POD_WARMUP, POD_ITERATIONS, this::createToRunning);
+        long[] ours = Samples.take(POD_WARMUP, POD_ITERATIONS, this::createToRunning);
         long[] readySeen = podReadySeen.subList(POD_WARMUP, podReadySeen.size()).stream().mapToLong(Long::longValue).sorted().toArray();
-        long[] kubectlRun = sample(POD_WARMUP, POD_ITERATIONS, this::kubectlRunToReady);
-        long[] fabric8Pod = sample(POD_WARMUP, POD_ITERATIONS, this::fabric8CreateToReady);
+        long[] kubectlRun = Samples.take(POD_WARMUP, POD_ITERATIONS, this::kubectlRunToReady);
+        long[] fabric8Pod = Samples.take(POD_WARMUP, POD_ITERATIONS, this::fabric8CreateToReady);
         row("sandbox create → running (POST, poll every 5 ms)", ours, "`kubectl run` + `kubectl wait --for=condition=Ready`", kubectlRun);
         row("", null, "fabric8 create pod + wait Ready (informer)", fabric8Pod);
         row("breakdown: of which until our client first sees the sandbox's pod Ready (same polls)", readySeen, "", null);
 
-        long[] kubectlExec = sample(WARMUP, ITERATIONS, () -> kubectlExecTrue(pod, k8s.namespace()));
-        long[] fabric8Exec = sample(WARMUP, ITERATIONS, () -> fabric8ExecTrue(k8s, sandbox));
-        long[] start = sample(WARMUP, ITERATIONS, () -> startProcess(sandbox));
-        long[] runTrue = sample(WARMUP, ITERATIONS, () -> runTrueUntilRecorded(sandbox));
+        long[] kubectlExec = Samples.take(WARMUP, ITERATIONS, () -> kubectlExecTrue(pod, k8s.namespace()));
+        long[] fabric8Exec = Samples.take(WARMUP, ITERATIONS, () -> fabric8ExecTrue(k8s, sandbox));
+        long[] start = Samples.take(WARMUP, ITERATIONS, () -> startProcess(sandbox));
+        long[] runTrue = Samples.take(WARMUP, ITERATIONS, () -> runTrueUntilRecorded(sandbox));
         row("process start `sleep 1000` (POST → 201)", start, "`kubectl exec POD -- true` (CLI invocation)", kubectlExec);
         row("", null, "fabric8 exec of `true` until its exit code", fabric8Exec);
         row("run `true` until its exit is recorded (POST, poll GET every 5 ms)", runTrue, "`kubectl exec POD -- true`", kubectlExec);
         row("", null, "fabric8 exec of `true`", fabric8Exec);
 
         // Where the time goes: the same exec without api-service, and one public hop that touches no pod.
-        long[] internalExec = sample(WARMUP, ITERATIONS, () -> schedulerExecTrue(sandbox));
+        long[] internalExec = Samples.take(WARMUP, ITERATIONS, () -> schedulerExecTrue(sandbox));
         String idle = Api.startProcess(sandbox, "sleep", "1000").getString("id");
-        long[] get = sample(WARMUP, ITERATIONS, () -> getRecord(sandbox, idle));
+        long[] get = Samples.take(WARMUP, ITERATIONS, () -> getRecord(sandbox, idle));
         row("breakdown: scheduler `POST /internal/v1/sandboxes/{id}/exec` `true` (no api hop)", internalExec,
                 "fabric8 exec of `true`", fabric8Exec);
         row("breakdown: `GET /v1/sandboxes/{id}/processes/{p}` (api + PostgreSQL, no pod)", get, "", null);
-        long[] schedulerStart = sample(WARMUP, ITERATIONS, () -> schedulerStart(sandbox));
-        long[] podGet = sample(WARMUP, ITERATIONS, () -> fabric8GetPod(k8s, sandbox));
-        long[] kubectlGet = sample(WARMUP, ITERATIONS, () -> kubectlGetPod(pod, k8s.namespace()));
+        long[] schedulerStart = Samples.take(WARMUP, ITERATIONS, () -> schedulerStart(sandbox));
+        long[] podGet = Samples.take(WARMUP, ITERATIONS, () -> fabric8GetPod(k8s, sandbox));
+        long[] kubectlGet = Samples.take(WARMUP, ITERATIONS, () -> kubectlGetPod(pod, k8s.namespace()));
         row("breakdown: scheduler `POST /internal/v1/sandboxes/{id}/processes` `sleep 1000` (no api hop)", schedulerStart,
                 "fabric8 GET of the pod (one API server round trip, no exec)", podGet);
         row("", null, "`kubectl get pod POD -o name` (CLI start + one round trip)", kubectlGet);
@@ -293,30 +292,9 @@ class KubernetesBench {
 
     // ---- statistics
 
-    interface Sample {
-        long nanos() throws Exception;
-    }
-
-    private static long[] sample(int warmup, int iterations, Sample sample) throws Exception {
-        for (int i = 0; i < warmup; i++) {
-            sample.nanos();
-        }
-        long[] values = new long[iterations];
-        for (int i = 0; i < iterations; i++) {
-            values[i] = sample.nanos();
-        }
-        Arrays.sort(values);
-        return values;
-    }
-
-    private static double percentileMs(long[] sorted, double p) {
-        int index = (int) Math.ceil(p * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
-    }
-
     private static String cells(long[] values) {
         return values == null ? " |  |  "
-                : String.format(Locale.ROOT, " %.1f | %.1f | %d ", percentileMs(values, 0.50), percentileMs(values, 0.99), values.length);
+                : String.format(Locale.ROOT, " %.1f | %.1f | %d ", Samples.percentileMs(values, 0.50), Samples.percentileMs(values, 0.99), values.length);
     }
 
     private void row(String what, long[] platform, String baselineName, long[] baseline) {
@@ -325,7 +303,7 @@ class KubernetesBench {
 
     private void ratio(String what, long[] ours, long[] theirs) {
         notes.add(String.format(Locale.ROOT, "ratio %s: p50 %.2f, p99 %.2f", what,
-                percentileMs(ours, 0.50) / percentileMs(theirs, 0.50), percentileMs(ours, 0.99) / percentileMs(theirs, 0.99)));
+                Samples.percentileMs(ours, 0.50) / Samples.percentileMs(theirs, 0.50), Samples.percentileMs(ours, 0.99) / Samples.percentileMs(theirs, 0.99)));
     }
 
     private String report() {

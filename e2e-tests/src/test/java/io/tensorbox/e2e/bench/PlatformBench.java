@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,22 +40,22 @@ class PlatformBench {
         Path scratch = Files.createTempDirectory("tbx-bench-");
 
         row("sandbox create → running",
-                sample(() -> createToRunning()),
-                "mkdir workspace+state dirs", sample(() -> mkdirs(scratch)));
+                Samples.take(WARMUP, ITERATIONS, () -> createToRunning()),
+                "mkdir workspace+state dirs", Samples.take(WARMUP, ITERATIONS, () -> mkdirs(scratch)));
         row("process start (POST → 201)",
-                sample(() -> startProcess(sandbox)),
-                "ProcessBuilder.start() of the same command", sample(() -> forkExec(scratch)));
+                Samples.take(WARMUP, ITERATIONS, () -> startProcess(sandbox)),
+                "ProcessBuilder.start() of the same command", Samples.take(WARMUP, ITERATIONS, () -> forkExec(scratch)));
         row("exit detected after the process ends",
-                sample(() -> exitDetection(sandbox)),
-                "Process.waitFor() returns after the same end", sample(() -> exitByWaitFor(scratch)));
+                Samples.take(WARMUP, ITERATIONS, () -> exitDetection(sandbox)),
+                "Process.waitFor() returns after the same end", Samples.take(WARMUP, ITERATIONS, () -> exitByWaitFor(scratch)));
 
         String big = Api.startProcess(sandbox, "sh", "-c", "seq 1 2000000 | head -c " + LOG_BYTES).getString("id");
         Api.awaitState(sandbox, big, "exited", Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(30)).until(() -> Api.logs(sandbox, big).length == LOG_BYTES);
         Path file = Api.cluster().home().resolve("sandboxes").resolve(sandbox).resolve("state/logs/proc-" + big + ".log");
         row("log read, 10 MiB (GET /logs)",
-                sample(() -> readLog(sandbox, big)),
-                "Files.readAllBytes of the same file", sample(() -> readFile(file)));
+                Samples.take(WARMUP, ITERATIONS, () -> readLog(sandbox, big)),
+                "Files.readAllBytes of the same file", Samples.take(WARMUP, ITERATIONS, () -> readFile(file)));
 
         String report = report();
         System.out.println(report);
@@ -147,31 +146,10 @@ class PlatformBench {
 
     // ---- statistics
 
-    interface Sample {
-        long nanos() throws Exception;
-    }
-
-    private static long[] sample(Sample sample) throws Exception {
-        for (int i = 0; i < WARMUP; i++) {
-            sample.nanos();
-        }
-        long[] values = new long[ITERATIONS];
-        for (int i = 0; i < ITERATIONS; i++) {
-            values[i] = sample.nanos();
-        }
-        Arrays.sort(values);
-        return values;
-    }
-
-    private static double percentileMs(long[] sorted, double p) {
-        int index = (int) Math.ceil(p * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
-    }
-
     private void row(String what, long[] platform, String baselineName, long[] baseline) {
         rows.add(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %s | %.2f | %.2f |", what,
-                percentileMs(platform, 0.50), percentileMs(platform, 0.99), baselineName,
-                percentileMs(baseline, 0.50), percentileMs(baseline, 0.99)));
+                Samples.percentileMs(platform, 0.50), Samples.percentileMs(platform, 0.99), baselineName,
+                Samples.percentileMs(baseline, 0.50), Samples.percentileMs(baseline, 0.99)));
     }
 
     private String report() {
