@@ -71,7 +71,7 @@ class KubernetesBench {
 
         long[] kubectlExec = Samples.take(WARMUP, ITERATIONS, () -> kubectlExecTrue(pod, k8s.namespace()));
         long[] fabric8Exec = Samples.take(WARMUP, ITERATIONS, () -> fabric8ExecTrue(k8s, sandbox));
-        long[] start = Samples.take(WARMUP, ITERATIONS, () -> startProcess(sandbox));
+        long[] start = Samples.take(WARMUP, ITERATIONS, () -> ApiTimings.startProcess(sandbox));
         long[] runTrue = Samples.take(WARMUP, ITERATIONS, () -> runTrueUntilRecorded(sandbox));
         row("process start `sleep 1000` (POST → 201)", start, "`kubectl exec POD -- true` (CLI invocation)", kubectlExec);
         row("", null, "fabric8 exec of `true` until its exit code", fabric8Exec);
@@ -133,14 +133,6 @@ class KubernetesBench {
         podReadySeen.add((readySeen[0] == 0 ? System.nanoTime() : readySeen[0]) - t0);
         Api.deleteSandbox(Api.developer(), id);
         awaitGone(KubernetesSandboxes.podName(id));
-        return elapsed;
-    }
-
-    private long startProcess(String sandbox) {
-        long t0 = System.nanoTime();
-        String id = Api.startProcess(sandbox, "sleep", "1000").getString("id");
-        long elapsed = System.nanoTime() - t0;
-        Api.as(Api.developer()).delete("/v1/sandboxes/{id}/processes/{p}", sandbox, id);
         return elapsed;
     }
 

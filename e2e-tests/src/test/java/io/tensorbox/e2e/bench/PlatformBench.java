@@ -43,7 +43,7 @@ class PlatformBench {
                 Samples.take(WARMUP, ITERATIONS, () -> createToRunning()),
                 "mkdir workspace+state dirs", Samples.take(WARMUP, ITERATIONS, () -> mkdirs(scratch)));
         row("process start (POST → 201)",
-                Samples.take(WARMUP, ITERATIONS, () -> startProcess(sandbox)),
+                Samples.take(WARMUP, ITERATIONS, () -> ApiTimings.startProcess(sandbox)),
                 "ProcessBuilder.start() of the same command", Samples.take(WARMUP, ITERATIONS, () -> forkExec(scratch)));
         row("exit detected after the process ends",
                 Samples.take(WARMUP, ITERATIONS, () -> exitDetection(sandbox)),
@@ -75,14 +75,6 @@ class PlatformBench {
         }
         long elapsed = System.nanoTime() - t0;
         Api.deleteSandbox(Api.developer(), id);
-        return elapsed;
-    }
-
-    private long startProcess(String sandbox) {
-        long t0 = System.nanoTime();
-        String id = Api.startProcess(sandbox, "sleep", "1000").getString("id");
-        long elapsed = System.nanoTime() - t0;
-        Api.as(Api.developer()).delete("/v1/sandboxes/{id}/processes/{p}", sandbox, id);
         return elapsed;
     }
 
