@@ -7,16 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.restassured.path.json.JsonPath;
 
 /** Issue 3 on a real cluster: what a sandbox is from kubectl's side, and pods that vanish behind our back. */
@@ -95,5 +102,62 @@ class KubernetesIT {
         assertEquals("exited", exited.getString("state"), "a process that had ended keeps its record");
         assertEquals(4, exited.getInt("exit_code"));
         Api.assertJsonError(Api.postProcess(developer(), sandbox, Map.of("command", List.of("true"))), 409);
+    }
+
+    /**
+     * Another holder takes the scheduler's Lease and keeps it for a while (as a replica that won an
+     * election would, or as the API server would look to a scheduler cut off from it): the scheduler
+     * stops leading, so an exit in the meantime is not recorded; once the thief stops renewing, the
+     * scheduler enters the election again, wins, and records the exit it missed.
+     */
+    @Test
+    void aSchedulerThatLosesItsLeaseWinsItBackAndRecordsTheExitItMissed() throws Exception {
+        KubernetesSandboxes k8s = Api.cluster().kubernetes();
+        String sandbox = Api.newSandbox();
+        String waiter = Api.startProcess(sandbox, "sh", "-c", "while [ ! -f go ]; do sleep 0.1; done; exit 3")
+                .getString("id");
+        var lease = k8s.client().leases().inNamespace(k8s.namespace()).withName("tensorbox-scheduler");
+        assertNotNull(lease.get(), "the scheduler holds a Lease named tensorbox-scheduler");
+        long lostBefore = leadershipLosses();
+
+        ScheduledExecutorService thief = Executors.newSingleThreadScheduledExecutor();
+        try {
+            thief.scheduleAtFixedRate(() -> lease.edit(l -> steal(l)), 0, 1, TimeUnit.SECONDS);
+            await("the scheduler to notice it lost the lease").atMost(Duration.ofSeconds(40))
+                    .pollInterval(Duration.ofMillis(250)).until(() -> leadershipLosses() > lostBefore);
+            KubernetesSandboxes.Exec go = k8s.exec(sandbox, "touch", "/home/user/go");
+            assertEquals(0, go.exitCode(), go::err);
+            await("no exit recorded while another replica leads").during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> Api.process(sandbox, waiter).getString("state"), "running"::equals);
+        } finally {
+            thief.shutdownNow();
+            thief.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        // The thief's lease runs out (15 s); the scheduler takes it and replays the events file.
+        JsonPath ended = Api.awaitEnded(sandbox, waiter, Duration.ofSeconds(60));
+        assertEquals("exited", ended.getString("state"), ended::prettify);
+        assertEquals(3, ended.getInt("exit_code"));
+        assertEquals("running", Api.sandbox(Api.viewer(), sandbox).getString("state"));
+    }
+
+    private static Lease steal(Lease lease) {
+        ZonedDateTime now = ZonedDateTime.now();
+        if (!"e2e-thief".equals(lease.getSpec().getHolderIdentity())) {
+            lease.getSpec().setHolderIdentity("e2e-thief");
+            lease.getSpec().setAcquireTime(now);
+            Integer transitions = lease.getSpec().getLeaseTransitions();
+            lease.getSpec().setLeaseTransitions(transitions == null ? 1 : transitions + 1);
+        }
+        lease.getSpec().setLeaseDurationSeconds(15);
+        lease.getSpec().setRenewTime(now);
+        return lease;
+    }
+
+    /** How often the scheduler has logged that it left the election (it enters it again each time). */
+    private static long leadershipLosses() throws IOException {
+        try (var lines = Files.lines(Api.cluster().logFile(Service.SCHEDULER))) {
+            return lines.filter(l -> l.contains("left the leader election")).count();
+        }
     }
 }

@@ -146,6 +146,18 @@ public final class KubernetesSandboxes implements SandboxFiles, SandboxPids, Aut
 
     /** A zombie is not alive, as for the host's ProcessHandle once it is reaped; a pod that is gone has no process. */
     @Override
+    public List<String> commandLines(String sandboxId) {
+        return execOk(sandboxId, "sh", "-c",
+                "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < \"$f\" 2>/dev/null; echo; done")
+                .out().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Override
+    public String stateDirInSandbox(String sandboxId) {
+        return STATE_DIR;
+    }
+
+    @Override
     public boolean isAlive(String sandboxId, long pid) {
         Pod pod = pod(sandboxId).get();
         if (pod == null || !"Running".equals(pod.getStatus().getPhase())) {

@@ -38,8 +38,21 @@ final class LocalSandboxes implements SandboxFiles, SandboxPids {
     }
 
     @Override
+    public String stateDirInSandbox(String sandboxId) {
+        return state(sandboxId).toString();
+    }
+
+    @Override
     public boolean isAlive(String sandboxId, long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Override
+    public List<String> commandLines(String sandboxId) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .map(p -> p.info().commandLine().orElse(""))
+                .filter(c -> !c.isEmpty())
+                .toList();
     }
 
     @Override

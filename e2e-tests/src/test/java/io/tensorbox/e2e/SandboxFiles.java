@@ -15,4 +15,7 @@ public interface SandboxFiles {
 
     /** The names of the entries of the directory {@code STATE/<relativeDir>}. */
     List<String> listState(String sandboxId, String relativeDir);
+
+    /** {@code STATE} as a command inside the sandbox sees it (what a hostile process would write to). */
+    String stateDirInSandbox(String sandboxId);
 }

@@ -11,4 +11,10 @@ public interface SandboxPids {
 
     /** Sends SIGTERM to {@code pid} from inside the sandbox, as a user's own command would. */
     void terminate(String sandboxId, long pid);
+
+    /**
+     * The command lines of the processes running where the sandbox runs (every process of the
+     * host on the local runtime, of the pod on kubernetes), arguments separated by spaces.
+     */
+    java.util.List<String> commandLines(String sandboxId);
 }

@@ -48,6 +48,8 @@ public final class TensorBoxCluster implements AutoCloseable {
     private final Path home;
     private final Path logDir;
     private final String adminKey;
+    /** The service identity the three services share on their internal routes. */
+    private final String internalToken;
     private final List<String> jvmArgs;
     private final Map<Service, Integer> ports = new EnumMap<>(Service.class);
     private final Map<Service, Process> running = new EnumMap<>(Service.class);
@@ -69,6 +71,7 @@ public final class TensorBoxCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         adminKey = "ask_" + hex(6) + "_" + hex(16);
+        internalToken = hex(24);
         runtime = RuntimeKind.fromSystemProperties();
         local = new LocalSandboxes(home);
         kubernetes = runtime == RuntimeKind.KUBERNETES
@@ -138,6 +141,11 @@ public final class TensorBoxCluster implements AutoCloseable {
 
     public String adminKey() {
         return adminKey;
+    }
+
+    /** The token the services authenticate each other with; tests use it to act as a service. */
+    public String internalToken() {
+        return internalToken;
     }
 
     public Path home() {
@@ -266,6 +274,7 @@ public final class TensorBoxCluster implements AutoCloseable {
             pb.environment().put("TENSORBOX_KUBERNETES_NAMESPACE", kubernetes.namespace());
         }
         pb.environment().put("TENSORBOX_BOOTSTRAP_API_KEY", adminKey);
+        pb.environment().put("TENSORBOX_INTERNAL_TOKEN", internalToken);
         log(service, "starting on port " + ports.get(service) + ": " + String.join(" ", cmd));
         try {
             running.put(service, pb.start());

@@ -146,7 +146,7 @@ class KubernetesBench {
 
     private long schedulerExecTrue(String sandbox) {
         long t0 = System.nanoTime();
-        int exit = given().baseUri(Api.cluster().url(Service.SCHEDULER)).contentType(ContentType.JSON)
+        int exit = given().baseUri(Api.cluster().url(Service.SCHEDULER)).header("X-Tensorbox-Internal-Token", Api.cluster().internalToken()).contentType(ContentType.JSON)
                 .body(Map.of("argv", List.of("true"), "timeoutMs", 10_000))
                 .post("/internal/v1/sandboxes/{id}/exec", sandbox)
                 .then().statusCode(200).extract().jsonPath().getInt("exitCode");
@@ -159,14 +159,14 @@ class KubernetesBench {
     private long schedulerStart(String sandbox) {
         String id = "proc_" + java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(12)
                 .putLong(System.nanoTime()).putInt(podCounter++).array());
-        var scheduler = given().baseUri(Api.cluster().url(Service.SCHEDULER)).contentType(ContentType.JSON);
+        var scheduler = given().baseUri(Api.cluster().url(Service.SCHEDULER)).header("X-Tensorbox-Internal-Token", Api.cluster().internalToken()).contentType(ContentType.JSON);
         long t0 = System.nanoTime();
         String state = scheduler.body(Map.of("id", id, "command", List.of("sleep", "1000"), "env", List.of(), "cwd", ""))
                 .post("/internal/v1/sandboxes/{id}/processes", sandbox)
                 .then().statusCode(200).extract().jsonPath().getString("state");
         long elapsed = System.nanoTime() - t0;
         assertEquals("running", state);
-        given().baseUri(Api.cluster().url(Service.SCHEDULER)).contentType(ContentType.JSON).body(Map.of("signal", "KILL"))
+        given().baseUri(Api.cluster().url(Service.SCHEDULER)).header("X-Tensorbox-Internal-Token", Api.cluster().internalToken()).contentType(ContentType.JSON).body(Map.of("signal", "KILL"))
                 .post("/internal/v1/sandboxes/{id}/processes/{p}/signal", sandbox, id);
         return elapsed;
     }
