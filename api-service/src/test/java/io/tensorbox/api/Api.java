@@ -3,11 +3,14 @@ package io.tensorbox.api;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import io.tensorbox.common.internal.InternalToken;
 
 import java.util.Map;
 
 /** Requests as a client sends them: a key, JSON, and the answers a user would read. */
 public final class Api {
+    /** {@code %test.tensorbox.internal-token} of common's shared configuration. */
+    public static final String INTERNAL_TOKEN = "test-internal-token-0123456789abcdef";
     private static int teams;
 
     private Api() {
@@ -15,6 +18,11 @@ public final class Api {
 
     public static RequestSpecification as(String key) {
         return RestAssured.given().header("Authorization", "Bearer " + key).contentType(ContentType.JSON);
+    }
+
+    /** A call from another TensorBox service: the internal token, JSON. */
+    public static RequestSpecification internal() {
+        return RestAssured.given().header(InternalToken.HEADER, INTERNAL_TOKEN).contentType(ContentType.JSON);
     }
 
     public static RequestSpecification admin() {

@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.tensorbox.common.internal.InternalToken;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -36,19 +37,68 @@ class AuthTest {
 
     @Test
     void noKeyMalformedKeyWrongSecretAndUnknownKeyAre401() {
-        RestAssured.given().get("/v1/sandboxes").then().statusCode(401).body("error.code", equalTo("unauthorized"));
-        as("not-a-key").get("/v1/sandboxes").then().statusCode(401).body("error.message", matchesPattern(".*ask_.*"));
-        as("ask_testadmin_wrongsecretwrongsecret").get("/v1/sandboxes").then().statusCode(401);
-        as("ask_nosuchkey_0123456789abcdef0123").get("/v1/sandboxes").then().statusCode(401);
-        RestAssured.given().header("Authorization", "Basic abc").get("/v1/sandboxes").then().statusCode(401);
+        RestAssured.given().get("/v1/sandboxes").then().statusCode(401).body("error.code", equalTo("unauthorized"))
+                .body("error.message", equalTo("Send an API key as 'Authorization: Bearer ask_...'."));
+        as("not-a-key").get("/v1/sandboxes").then().statusCode(401).body("error.message", matchesPattern(".*ask_.*"))
+                .body("error.message", equalTo("The API key is malformed; keys look like ask_<id>_<secret>."));
+        as("ask_testadmin_wrongsecretwrongsecret").get("/v1/sandboxes").then().statusCode(401)
+                .body("error.code", equalTo("unauthorized")).body("error.message", equalTo("The API key is unknown or revoked."));
+        as("ask_nosuchkey_0123456789abcdef0123").get("/v1/sandboxes").then().statusCode(401)
+                .body("error.code", equalTo("unauthorized")).body("error.message", equalTo("The API key is unknown or revoked."));
+        RestAssured.given().header("Authorization", "Basic abc").get("/v1/sandboxes").then().statusCode(401)
+                .body("error.message", equalTo("The Authorization header must be 'Bearer ask_...'."));
+        // every route of the public API, not only the ones tried above
+        RestAssured.given().get("/v1/sandboxes/sbx_000000000000000000000000/processes/proc_000000000000000000000000/logs")
+                .then().statusCode(401).body("error.code", equalTo("unauthorized"));
+        RestAssured.given().contentType("application/json").body("{}").post("/v1/teams").then().statusCode(401);
     }
 
     @Test
-    void healthAndInternalRoutesNeedNoKey() {
+    void healthAndOpenApiNeedNoKey() {
         RestAssured.given().get("/q/health/ready").then().statusCode(200);
         RestAssured.given().get("/q/openapi").then().statusCode(200);
-        RestAssured.given().contentType("application/json").body("{\"id\":\"proc_000000000000000000000000\",\"state\":\"exited\"}")
-                .post("/internal/v1/events/process").then().statusCode(204);
+    }
+
+    @Test
+    void internalRoutesNeedTheServiceTokenNotAKey() {
+        String sbx = Api.sandbox(Api.newTeam());
+        String process = "{\"id\":\"proc_000000000000000000000000\",\"sandboxId\":\"" + sbx + "\",\"state\":\"exited\"}";
+        String sandbox = "{\"id\":\"" + sbx + "\",\"state\":\"running\"}";
+        for (String token : new String[] {null, "", "wrong-token-0123456789abcdef0123456789", Api.INTERNAL_TOKEN + "x"}) {
+            var spec = token == null ? RestAssured.given() : RestAssured.given().header(InternalToken.HEADER, token);
+            spec.contentType("application/json").body(process).post("/internal/v1/events/process").then()
+                    .statusCode(401).body("error.code", equalTo("unauthorized"));
+            spec.contentType("application/json").body(sandbox).post("/internal/v1/events/sandbox").then()
+                    .statusCode(401).body("error.code", equalTo("unauthorized"));
+            spec.get("/internal/v1/sandboxes/live").then().statusCode(401).body("error.code", equalTo("unauthorized"));
+        }
+        admin().get("/internal/v1/sandboxes/live").then().statusCode(401).body("error.code", equalTo("unauthorized"));
+
+        Api.internal().body(process).post("/internal/v1/events/process").then().statusCode(204);
+        Api.internal().body(sandbox).post("/internal/v1/events/sandbox").then().statusCode(204);
+        Api.internal().get("/internal/v1/sandboxes/live").then().statusCode(200).body("spec.id", hasItem(sbx));
+    }
+
+    @Test
+    void theServiceTokenIsNoUserOfThePublicApi() {
+        Api.internal().get("/v1/sandboxes").then().statusCode(401).body("error.code", equalTo("unauthorized"))
+                .body("error.message", matchesPattern(".*ask_.*"));
+        Api.internal().body("{}").post("/v1/sandboxes").then().statusCode(401);
+        // a key decides who the caller is, whatever else the request carries
+        Api.internal().header("Authorization", "Bearer " + FakeRuntime.BOOTSTRAP_KEY).get("/v1/api-keys").then()
+                .statusCode(200).body("api_keys.id", hasItem("testadmin"));
+    }
+
+    @Test
+    void schedulerAndLogServiceAreCalledWithTheServiceToken() {
+        String key = Api.newTeam();
+        String sbx = Api.sandbox(key);
+        String proc = ProcessTest.start(key, sbx, "true");
+        FakeRuntime.logs.put(proc, "x\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        as(key).get("/v1/sandboxes/" + sbx + "/processes/" + proc + "/logs").then().statusCode(200);
+        as(key).delete("/v1/sandboxes/" + sbx + "/processes/" + proc).then().statusCode(204);
+        as(key).delete("/v1/sandboxes/" + sbx).then().statusCode(204);
+        assertEquals(0, FakeRuntime.refusedCalls.get(), "calls to the fake scheduler/log-service without the token");
     }
 
     @Test
@@ -67,12 +117,14 @@ class AuthTest {
         String viewer = Api.key(teamAdmin, "viewer");
         String developer = Api.key(teamAdmin, "developer");
 
-        as(viewer).body("{}").post("/v1/sandboxes").then().statusCode(403).body("error.code", equalTo("forbidden"));
+        as(viewer).body("{}").post("/v1/sandboxes").then().statusCode(403).body("error.code", equalTo("forbidden"))
+                .body("error.message", equalTo("This needs the developer role; your key has the viewer role."));
         as(viewer).get("/v1/sandboxes").then().statusCode(200);
         String sandbox = Api.sandbox(developer);
         as(viewer).get("/v1/sandboxes/" + sandbox).then().statusCode(200);
         as(viewer).delete("/v1/sandboxes/" + sandbox).then().statusCode(403);
-        as(developer).get("/v1/api-keys").then().statusCode(403);
+        as(developer).get("/v1/api-keys").then().statusCode(403)
+                .body("error.message", equalTo("This needs the admin role; your key has the developer role."));
         as(developer).body(Map.of("name", "x", "role", "viewer")).post("/v1/api-keys").then().statusCode(403);
         as(teamAdmin).get("/v1/api-keys").then().statusCode(200);
         as(developer).delete("/v1/sandboxes/" + sandbox).then().statusCode(204);

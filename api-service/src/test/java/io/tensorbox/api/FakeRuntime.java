@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.tensorbox.common.internal.InternalToken;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,18 +13,21 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A stand-in for scheduler-service and log-service speaking their internal HTTP API
  * (docs/ARCHITECTURE.md), so the tests see the real JSON on the wire. Tests steer it through
- * the public fields and read what it was asked.
+ * the public fields and read what it was asked. Like the real services it refuses calls without the
+ * internal token (401).
  */
 public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
     public static final String BOOTSTRAP_KEY = "ask_testadmin_0123456789abcdef0123";
@@ -47,13 +51,24 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
     /** A followed log writes its first part, waits for this, then writes "second\n". */
     public static volatile CountDownLatch followGate = new CountDownLatch(1);
     public static volatile boolean bigLog;
+    /** Calls refused for a missing or wrong internal token. */
+    public static final AtomicInteger refusedCalls = new AtomicInteger();
+    /** Processes whose log log-service cannot read (it answers 500). */
+    public static final Set<String> failingLogs = ConcurrentHashMap.newKeySet();
+    /** Processes whose followed log answers its headers at once, then stays silent until {@link #silentGate}. */
+    public static final Set<String> silentLogs = ConcurrentHashMap.newKeySet();
+    public static volatile CountDownLatch silentGate = new CountDownLatch(1);
+    /** Processes whose followed log writes "tick" every 50 ms until the reader is gone... */
+    public static final Set<String> tickingLogs = ConcurrentHashMap.newKeySet();
+    /** ...which is recorded here. */
+    public static final Set<String> closedFollows = ConcurrentHashMap.newKeySet();
 
     private HttpServer server;
 
     @Override
     public Map<String, String> start() {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -76,6 +91,11 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
             byte[] body = ex.getRequestBody().readAllBytes();
+            if (!Api.INTERNAL_TOKEN.equals(ex.getRequestHeaders().getFirst(InternalToken.HEADER))) {
+                refusedCalls.incrementAndGet();
+                json(ex, 401, Map.of("error", Map.of("code", "unauthorized", "message", "no internal token")));
+                return;
+            }
             Matcher m;
             if ((m = LOGS.matcher(path)).matches() && method.equals("GET")) {
                 serveLog(ex, m.group(2));
@@ -85,6 +105,11 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
             } else if ((m = PROCESSES.matcher(path)).matches() && method.equals("POST")) {
                 JsonNode spec = JSON.readTree(body);
                 processSpecs.add(spec);
+                if (spec.path("command").path(0).asText().equals("start-unconfirmed")) {
+                    // the scheduler gave up waiting for the sandbox (it may have started the process all the same)
+                    json(ex, 503, Map.of("error", Map.of("code", "runtime_unavailable", "message", "timed out")));
+                    return;
+                }
                 boolean fails = spec.path("command").path(0).asText().equals("no-such-command");
                 long now = System.currentTimeMillis();
                 if (spec.path("command").path(0).asText().equals("exits-before-the-answer")) {
@@ -116,6 +141,10 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
         String query = ex.getRequestURI().getQuery();
         logQueries.put(processId, query == null ? "" : query);
         byte[] log = logs.get(processId);
+        if (failingLogs.contains(processId)) {
+            json(ex, 500, Map.of("error", Map.of("code", "internal_error", "message", "broken")));
+            return;
+        }
         if (log == null) {
             json(ex, 404, Map.of("error", Map.of("code", "log_not_found", "message", "no log")));
             return;
@@ -123,7 +152,28 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
         ex.getResponseHeaders().set("Content-Type", "text/plain");
         ex.sendResponseHeaders(200, 0);
         OutputStream out = ex.getResponseBody();
-        if (bigLog) {
+        if (silentLogs.contains(processId)) {
+            out.flush(); // the headers leave now, as log-service sends them
+            try {
+                silentGate.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.write("done\n".getBytes(StandardCharsets.UTF_8));
+        } else if (tickingLogs.contains(processId)) {
+            try {
+                for (int i = 0; i < 1200; i++) {
+                    out.write("tick\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    Thread.sleep(50);
+                }
+            } catch (IOException readerGone) {
+                closedFollows.add(processId);
+                throw readerGone;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (bigLog) {
             byte[] block = new byte[64 * 1024];
             for (int i = 0; i < block.length; i++) {
                 block[i] = (byte) i;
@@ -153,6 +203,7 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
             java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + "/internal/v1/events/process"))
                     .header("Content-Type", "application/json")
+                    .header(InternalToken.HEADER, Api.INTERNAL_TOKEN)
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(event)).build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding());
         } catch (InterruptedException e) {

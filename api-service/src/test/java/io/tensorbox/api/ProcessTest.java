@@ -6,6 +6,13 @@ import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -180,8 +187,103 @@ class ProcessTest {
                 .then().statusCode(201).extract().path("id");
     }
 
+    @Test
+    void anExitEventNamingAnotherSandboxChangesNothing() {
+        String victimKey = Api.newTeam();
+        String victimSandbox = Api.sandbox(victimKey);
+        String victim = start(victimKey, victimSandbox, "sleep", "1000");
+        String attackerSandbox = Api.sandbox(Api.newTeam());
+        long now = Instant.now().toEpochMilli();
+
+        event(victim, attackerSandbox, "killed", -1, now);
+        event(victim, attackerSandbox, "exited", 0, now);
+        as(victimKey).get("/v1/sandboxes/" + victimSandbox + "/processes/" + victim).then()
+                .body("state", equalTo("running")).body("exit_code", equalTo(-1)).body("exited_at", equalTo(0));
+
+        event(victim, victimSandbox, "exited", 0, now);
+        as(victimKey).get("/v1/sandboxes/" + victimSandbox + "/processes/" + victim).then()
+                .body("state", equalTo("exited")).body("exit_code", equalTo(0));
+    }
+
+    @Test
+    void malformedEventsAre400AndChangeNothing() {
+        String key = Api.newTeam();
+        String sbx = Api.sandbox(key);
+        String proc = start(key, sbx, "sleep", "1000");
+        List<String> bodies = List.of(
+                "{\"id\":\"../../procs/" + proc + "\",\"sandboxId\":\"" + sbx + "\",\"state\":\"exited\"}",
+                "{\"id\":\"" + proc + "\",\"state\":\"exited\"}",
+                "{\"id\":\"" + proc + "\",\"sandboxId\":\"sbx_x\",\"state\":\"exited\"}",
+                "{\"id\":\"" + proc + "\",\"sandboxId\":\"" + sbx.toUpperCase() + "\",\"state\":\"exited\"}",
+                "{\"id\":\"" + proc + "\",\"sandboxId\":\"" + sbx + "\"}",
+                "{\"id\":\"" + proc + "\",\"sandboxId\":\"" + sbx + "\",\"state\":\"running\"}",
+                "{\"id\":\"" + proc + "\",\"sandboxId\":\"" + sbx + "\",\"state\":\"sleeping\"}",
+                "{\"id\":\"" + proc + "\",\"sandboxId\":\"" + sbx + "\",\"state\":\"exited\",\"exitCode\":300}",
+                "{\"id\":\"" + proc + "\",\"sandboxId\":\"" + sbx + "\",\"state\":\"exited\",\"exitedAtMs\":-5}",
+                "[]");
+        for (String body : bodies) {
+            Api.internal().body(body).post("/internal/v1/events/process").then().statusCode(400)
+                    .body("error.code", org.hamcrest.Matchers.startsWith("invalid_"));
+        }
+        as(key).get("/v1/sandboxes/" + sbx + "/processes/" + proc).then().body("state", equalTo("running"));
+    }
+
+    @Test
+    void aStartThatCouldNotBeConfirmedIsFailedButItsLaterExitIsRecorded() {
+        String key = Api.newTeam();
+        String sbx = Api.sandbox(key);
+        as(key).body(Map.of("command", List.of("start-unconfirmed"))).post("/v1/sandboxes/" + sbx + "/processes")
+                .then().statusCode(503).body("error.code", equalTo("runtime_unavailable"));
+        String id = as(key).get("/v1/sandboxes/" + sbx + "/processes").then()
+                .body("processes.state", contains("failed")).extract().path("processes[0].id");
+
+        // the scheduler had started it after all: its exit is reported later
+        long exitedMs = Instant.now().toEpochMilli();
+        event(id, sbx, "exited", 7, exitedMs);
+        as(key).get("/v1/sandboxes/" + sbx + "/processes/" + id).then()
+                .body("state", equalTo("exited")).body("exit_code", equalTo(7)).body("pid", equalTo(4242))
+                .body("exited_at", equalTo((int) (exitedMs / 1000)));
+        event(id, sbx, "killed", -1, exitedMs + 5000);
+        as(key).get("/v1/sandboxes/" + sbx + "/processes/" + id).then().body("state", equalTo("exited"));
+
+        // a start the scheduler answered as failed stays failed
+        String failed = as(key).body(Map.of("command", List.of("no-such-command")))
+                .post("/v1/sandboxes/" + sbx + "/processes").then().statusCode(201).extract().path("id");
+        event(failed, sbx, "exited", 0, exitedMs);
+        as(key).get("/v1/sandboxes/" + sbx + "/processes/" + failed).then().body("state", equalTo("failed"));
+    }
+
+    @Test
+    void aChunkedBodyPastTheLimitIs413Json() throws Exception {
+        String key = Api.newTeam();
+        String sbx = Api.sandbox(key);
+        int specsBefore = FakeRuntime.processSpecs.size();
+        byte[] huge = ("{\"command\":[\"" + "a".repeat(3 * 1024 * 1024) + "\"]}").getBytes(StandardCharsets.UTF_8);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + RestAssured.port + "/v1/sandboxes/" + sbx + "/processes"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                // no length: sent chunked
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String answer = response.body().substring(0, Math.min(300, response.body().length()));
+        assertEquals(413, response.statusCode(), answer);
+        assertTrue(response.body().contains("\"payload_too_large\""), answer);
+        as(key).get("/v1/sandboxes/" + sbx + "/processes").then().body("processes", empty());
+        assertEquals(specsBefore, FakeRuntime.processSpecs.size());
+        // a body within the limit still goes through chunked
+        byte[] small = "{\"command\":[\"true\"]}".getBytes(StandardCharsets.UTF_8);
+        assertEquals(201, http.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + RestAssured.port + "/v1/sandboxes/" + sbx + "/processes"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(small))).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
     private static void event(String proc, String sbx, String state, int code, long exitedAtMs) {
-        RestAssured.given().contentType("application/json")
+        Api.internal()
                 .body(Map.of("id", proc, "sandboxId", sbx, "state", state, "pid", 4242, "exitCode", code,
                         "startedAtMs", exitedAtMs - 1000, "exitedAtMs", exitedAtMs, "reason", ""))
                 .post("/internal/v1/events/process").then().statusCode(204);

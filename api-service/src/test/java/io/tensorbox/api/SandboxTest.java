@@ -204,7 +204,7 @@ class SandboxTest {
         String stopped = as(key).body("{}").post("/v1/sandboxes").then().statusCode(201).extract().path("id");
         as(key).delete("/v1/sandboxes/" + stopped).then().statusCode(204);
 
-        given().get("/internal/v1/sandboxes/live").then().statusCode(200)
+        Api.internal().get("/internal/v1/sandboxes/live").then().statusCode(200)
                 .body("find { it.spec.id == '" + pending + "' }.state", equalTo("pending"))
                 .body("find { it.spec.id == '" + pending + "' }.spec.env.K", equalTo("v"))
                 .body("find { it.spec.id == '" + pending + "' }.spec.template", equalTo("base"))
@@ -212,8 +212,26 @@ class SandboxTest {
                 .body("spec.id", not(hasItem(stopped)));
     }
 
+    @Test
+    void malformedSandboxEventsAre400AndChangeNothing() {
+        String key = Api.newTeam();
+        String sbx = Api.sandbox(key);
+        for (String body : List.of("{\"id\":\"../" + sbx + "\",\"state\":\"stopped\"}",
+                "{\"state\":\"stopped\"}",
+                "{\"id\":\"" + sbx + "\"}",
+                "{\"id\":\"" + sbx + "\",\"state\":\"gone\"}",
+                "{\"id\":\"" + sbx + " \",\"state\":\"stopped\"}")) {
+            Api.internal().body(body).post("/internal/v1/events/sandbox").then().statusCode(400)
+                    .body("error.code", org.hamcrest.Matchers.startsWith("invalid_"));
+        }
+        as(key).get("/v1/sandboxes/" + sbx).then().body("state", equalTo("running"));
+        // an unknown sandbox is ignored
+        Api.internal().body(Map.of("id", "sbx_ffffffffffffffffffffffff", "state", "stopped"))
+                .post("/internal/v1/events/sandbox").then().statusCode(204);
+    }
+
     private static void event(String sbx, String state) {
-        RestAssured.given().contentType("application/json").body(Map.of("id", sbx, "state", state, "reason", "test"))
+        Api.internal().body(Map.of("id", sbx, "state", state, "reason", "test"))
                 .post("/internal/v1/events/sandbox").then().statusCode(204);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.tensorbox.common.ApiException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
@@ -40,12 +41,12 @@ public class ApiKeyResource {
     @Inject
     ApiKeys keys;
 
+    @RolesAllowed(Role.ADMIN)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
     @Transactional
     public KeyView create(CreateKey body) {
-        caller.require(Role.admin);
         if (body == null) {
             throw ApiException.invalid("Send a JSON body with 'name' and 'role'.");
         }
@@ -58,18 +59,18 @@ public class ApiKeyResource {
         return view(issued.record(), issued.key());
     }
 
+    @RolesAllowed(Role.ADMIN)
     @GET
     public KeyList list() {
-        caller.require(Role.admin);
         List<ApiKey> all = ApiKey.list("teamId = ?1 and revokedAt is null order by createdAt, id", caller.teamId());
         return new KeyList(all.stream().map(k -> view(k, null)).toList());
     }
 
+    @RolesAllowed(Role.ADMIN)
     @DELETE
     @Path("/{id}")
     @Transactional
     public void revoke(@PathParam("id") String id) {
-        caller.require(Role.admin);
         keys.revoke(caller.teamId(), id);
     }
 

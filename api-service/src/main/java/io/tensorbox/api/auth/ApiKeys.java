@@ -1,14 +1,32 @@
 package io.tensorbox.api.auth;
 
+import io.tensorbox.api.team.Team;
 import io.tensorbox.common.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 
 import java.time.Instant;
+import java.util.Optional;
 
 @ApplicationScoped
 public class ApiKeys {
 
     public record Issued(ApiKey record, String key) {
+    }
+
+    /** The holder of a valid key: its team and role. */
+    public record Holder(String keyId, String teamId, String teamName, Role role) {
+    }
+
+    /** The holder of this key, if the key exists, is not revoked and its secret matches. */
+    @ActivateRequestContext
+    public Optional<Holder> verify(KeyFormat.Parsed presented) {
+        ApiKey key = ApiKey.findById(presented.keyId());
+        if (key == null || key.revokedAt != null || !KeyFormat.matches(presented.secret(), key.secretHash)) {
+            return Optional.empty();
+        }
+        Team team = Team.findById(key.teamId);
+        return Optional.of(new Holder(key.id, key.teamId, team.name, key.role));
     }
 
     /** Creates a key; the full key exists only in the answer, the store keeps its hash. */

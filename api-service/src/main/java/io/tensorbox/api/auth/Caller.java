@@ -1,45 +1,56 @@
 package io.tensorbox.api.auth;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.tensorbox.common.ApiException;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
 
-/** Who sent this request; set by {@link ApiKeyAuthFilter} for every {@code /v1} route. */
+/**
+ * Who sent this request: the typed view of the {@link SecurityIdentity} that {@link PublicApiMechanism}
+ * established (team, key, role). Roles are checked by {@code @RolesAllowed} on the routes; this only
+ * answers the team a route works in.
+ */
 @RequestScoped
 public class Caller {
-    private String keyId;
-    private String teamId;
-    private String teamName;
-    private Role role;
+    /** Identity attributes set by the identity providers of the public API. */
+    static final String CREDENTIAL = "tensorbox.credential";
+    static final String API_KEY = "api-key";
+    static final String KEY_ID = "tensorbox.key-id";
+    static final String TEAM_ID = "tensorbox.team-id";
+    static final String TEAM_NAME = "tensorbox.team-name";
+    static final String ROLE = "tensorbox.role";
 
-    void authenticate(ApiKey key, String teamName) {
-        this.keyId = key.id;
-        this.teamId = key.teamId;
-        this.teamName = teamName;
-        this.role = key.role;
-    }
-
-    public void require(Role required) {
-        if (role == null) {
-            throw ApiException.unauthorized("Send an API key as 'Authorization: Bearer ask_...'.");
-        }
-        if (!role.atLeast(required)) {
-            throw ApiException.forbidden("This needs the " + required + " role; your key has the " + role + " role.");
-        }
-    }
+    @Inject
+    SecurityIdentity identity;
 
     public String keyId() {
-        return keyId;
+        return attribute(KEY_ID);
     }
 
     public String teamId() {
-        return teamId;
+        return attribute(TEAM_ID);
     }
 
     public String teamName() {
-        return teamName;
+        return attribute(TEAM_NAME);
     }
 
+    /** The key's own role (the identity also holds the roles below it). */
     public Role role() {
-        return role;
+        return attribute(ROLE);
+    }
+
+    /** The key's role, if this request was authenticated by a key at all. */
+    public java.util.Optional<Role> knownRole() {
+        return java.util.Optional.ofNullable(identity.getAttribute(ROLE));
+    }
+
+    private <T> T attribute(String name) {
+        T value = identity.getAttribute(name);
+        if (value == null) {
+            // only reachable by a route that forgot @RolesAllowed for a team role
+            throw ApiException.unauthorized(PublicApiMechanism.MISSING);
+        }
+        return value;
     }
 }

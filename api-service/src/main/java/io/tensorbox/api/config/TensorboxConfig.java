@@ -4,9 +4,14 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+/**
+ * Every {@code tensorbox.*} key this service reads, in one mapping: a key under the prefix that is not
+ * declared here is an error at start-up (a misspelt setting is refused, not ignored).
+ */
 @ConfigMapping(prefix = "tensorbox")
 public interface TensorboxConfig {
 
@@ -23,6 +28,17 @@ public interface TensorboxConfig {
     @WithDefault("http://localhost:8082")
     String logUrl();
 
+    /**
+     * The service identity's shared secret ({@code TENSORBOX_INTERNAL_TOKEN}), the key common's
+     * {@code InternalToken} reads: checked on our {@code /internal/*} routes, sent on our calls to the
+     * scheduler and log-service.
+     */
+    String internalToken();
+
+    /** The largest request body accepted, in bytes; a larger one is a JSON 413. */
+    @WithDefault("1048576")
+    long maxRequestBytes();
+
     /** When set and the store is empty, this exact key becomes the admin key of team {@code default}. */
     Optional<String> bootstrapApiKey();
 
@@ -34,12 +50,25 @@ public interface TensorboxConfig {
 
     Database database();
 
+    Logs logs();
+
     interface Sandboxes {
         @WithDefault("300")
         int defaultTimeoutSeconds();
 
         @WithDefault("86400")
         int maxTimeoutSeconds();
+    }
+
+    /** The relay of process logs from log-service. */
+    interface Logs {
+        /** How long connecting to log-service may take; a followed log itself has no time limit. */
+        @WithDefault("3s")
+        Duration connectTimeout();
+
+        /** Open connections to log-service at most (one per log being read or followed). */
+        @WithDefault("1000")
+        int maxConnections();
     }
 
     interface Database {

@@ -31,6 +31,8 @@ public class ProcessRecord extends PanacheEntityBase {
     public long createdAt;
     public long startedAt;
     public long exitedAt;
+    /** The start call failed, but the scheduler may have started it: a reported exit still applies. */
+    public boolean startUnconfirmed;
 
     /** The processes of a sandbox that is gone are gone too. */
     public static void killAllRunning(String sandboxId, long at) {
@@ -42,5 +44,27 @@ public class ProcessRecord extends PanacheEntityBase {
     public static int finishIfRunning(String id, ProcessState state, int exitCode, long exitedAt, String reason) {
         return update("state = ?1, exitCode = ?2, exitedAt = ?3, reason = ?4 where id = ?5 and state = ?6",
                 state, state == ProcessState.exited ? exitCode : -1, exitedAt, reason, id, ProcessState.running);
+    }
+
+    /** A start whose answer never came: {@code failed} for now, but a later reported exit still applies. */
+    public static int failUnconfirmed(String id, long at, String reason) {
+        return update("state = ?1, exitCode = -1, exitedAt = ?2, reason = ?3, startUnconfirmed = true"
+                + " where id = ?4 and state = ?5", ProcessState.failed, at, reason, id, ProcessState.running);
+    }
+
+    /**
+     * An end reported by the sandbox {@code sandboxId}: applied once, only to a process of that sandbox
+     * that is running or whose start was never confirmed. The count of records changed (0 or 1).
+     */
+    public static int finishReported(String id, String sandboxId, ProcessState state, int exitCode, long exitedAt,
+                                     String reason, int pid, long startedAt) {
+        if (pid > 0) {
+            update("pid = ?1, startedAt = ?2 where id = ?3 and sandboxId = ?4 and startUnconfirmed = true",
+                    pid, startedAt, id, sandboxId);
+        }
+        return update("state = ?1, exitCode = ?2, exitedAt = ?3, reason = ?4, startUnconfirmed = false"
+                        + " where id = ?5 and sandboxId = ?6 and (state = ?7 or startUnconfirmed = true)",
+                state, state == ProcessState.exited ? exitCode : -1, exitedAt, reason, id, sandboxId,
+                ProcessState.running);
     }
 }

@@ -5,6 +5,7 @@ import io.tensorbox.api.auth.Role;
 import io.tensorbox.common.ApiException;
 import io.tensorbox.api.sandbox.Sandbox;
 import io.tensorbox.common.SandboxState;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -37,11 +38,11 @@ public class ProcessResource {
     @Inject
     Processes processes;
 
+    @RolesAllowed(Role.DEVELOPER)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
     public ProcessView start(@PathParam("sbx") String sandboxId, StartProcess body) {
-        caller.require(Role.developer);
         Sandbox sandbox = ownedSandbox(sandboxId);
         if (body == null) {
             throw ApiException.invalid("Field 'command' is required.");
@@ -56,25 +57,25 @@ public class ProcessResource {
         return ProcessView.of(processes.start(sandboxId, command, env, cwd));
     }
 
+    @RolesAllowed(Role.VIEWER)
     @GET
     public ProcessList list(@PathParam("sbx") String sandboxId) {
-        caller.require(Role.viewer);
         ownedSandbox(sandboxId);
         List<ProcessRecord> all = ProcessRecord.list("sandboxId = ?1 order by createdAt, id", sandboxId);
         return new ProcessList(all.stream().map(ProcessView::of).toList());
     }
 
+    @RolesAllowed(Role.VIEWER)
     @GET
     @Path("/{proc}")
     public ProcessView get(@PathParam("sbx") String sandboxId, @PathParam("proc") String processId) {
-        caller.require(Role.viewer);
         return ProcessView.of(owned(sandboxId, processId));
     }
 
+    @RolesAllowed(Role.DEVELOPER)
     @DELETE
     @Path("/{proc}")
     public void kill(@PathParam("sbx") String sandboxId, @PathParam("proc") String processId) {
-        caller.require(Role.developer);
         processes.kill(owned(sandboxId, processId));
     }
 

@@ -10,6 +10,7 @@ import io.tensorbox.common.ProcessState;
 import io.tensorbox.common.ProcessStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +22,9 @@ import java.util.List;
  */
 @ApplicationScoped
 public class Processes {
+    private static final Logger LOG = Logger.getLogger(Processes.class);
+    /** The start of the reason of a process whose start call failed (see {@link ProcessRecord#startUnconfirmed}). */
+    public static final String UNCONFIRMED = "the start could not be confirmed: ";
 
     @Inject
     Scheduler scheduler;
@@ -45,8 +49,10 @@ public class Processes {
         try {
             status = scheduler.startProcess(sandboxId, new ProcessSpec(id, command, env, cwd));
         } catch (ApiException unavailable) {
+            // The scheduler may have started it all the same (a timeout, a lost answer): failed for
+            // now, and an exit it reports later is still recorded.
             QuarkusTransaction.requiringNew().run(() ->
-                    ProcessRecord.finishIfRunning(id, ProcessState.failed, -1, now(), unavailable.getMessage()));
+                    ProcessRecord.failUnconfirmed(id, now(), UNCONFIRMED + unavailable.getMessage()));
             throw unavailable;
         }
         // Column updates only: an exit event may have ended the record meanwhile, and writing the
@@ -63,13 +69,23 @@ public class Processes {
         });
     }
 
-    /** An exit pushed by the scheduler; unknown ids and processes already ended are left alone. */
+    /**
+     * An exit pushed by the scheduler (ids and state already checked), bound to the sandbox that
+     * reported it: unknown ids, processes already ended and processes of another sandbox are left alone.
+     */
     public void onExit(ProcessStatus status) {
-        if (status == null || status.id() == null || status.state() == null || !status.state().isFinal()) {
-            return;
+        long startedAt = status.startedAtMs() > 0 ? status.startedAtMs() / 1000 : now();
+        int applied = ProcessRecord.finishReported(status.id(), status.sandboxId(), status.state(), status.exitCode(),
+                status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason(), status.pid(), startedAt);
+        if (applied == 0) {
+            ProcessRecord p = ProcessRecord.findById(status.id());
+            if (p != null && !p.sandboxId.equals(status.sandboxId())) {
+                LOG.warnf("Ignored an exit event for process %s reported by sandbox %s: the process belongs to %s",
+                        status.id(), status.sandboxId(), p.sandboxId);
+            } else {
+                LOG.debugf("exit event for process %s changed nothing (unknown or already ended)", status.id());
+            }
         }
-        ProcessRecord.finishIfRunning(status.id(), status.state(), status.exitCode(),
-                status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason());
     }
 
     /** Kills a running process; one that already ended is left as it is. */

@@ -3,6 +3,8 @@ package io.tensorbox.api.sandbox;
 import io.tensorbox.common.LiveSandbox;
 import io.tensorbox.common.SandboxSpec;
 import io.tensorbox.common.SandboxState;
+import io.tensorbox.common.internal.InternalToken;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,6 +17,7 @@ import java.util.List;
 public class LiveSandboxResource {
 
     @GET
+    @RolesAllowed(InternalToken.ROLE)
     @Produces(MediaType.APPLICATION_JSON)
     public List<LiveSandbox> live() {
         List<Sandbox> live = Sandbox.list("state in ?1 order by createdAt, id",

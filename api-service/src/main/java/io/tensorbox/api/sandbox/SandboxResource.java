@@ -8,6 +8,7 @@ import io.tensorbox.api.auth.Role;
 import io.tensorbox.api.config.TensorboxConfig;
 import io.tensorbox.common.ApiException;
 import io.tensorbox.common.SandboxState;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -52,11 +53,11 @@ public class SandboxResource {
     @Inject
     TensorboxConfig config;
 
+    @RolesAllowed(Role.DEVELOPER)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
     public SandboxView create(CreateSandbox body) {
-        caller.require(Role.developer);
         CreateSandbox request = body == null ? new CreateSandbox(null, null, null, null) : body;
         String template = request.template() == null ? "base" : request.template();
         if (!template.equals("base") && !config.templates().contains(template)) {
@@ -71,9 +72,9 @@ public class SandboxResource {
         return SandboxView.of(created.sandbox(), config.publicUrl(), created.accessToken());
     }
 
+    @RolesAllowed(Role.VIEWER)
     @GET
     public SandboxList list(@QueryParam("state") String state) {
-        caller.require(Role.viewer);
         List<Sandbox> found;
         if (state == null || state.isEmpty()) {
             found = Sandbox.list("teamId = ?1 order by createdAt, id", caller.teamId());
@@ -86,26 +87,26 @@ public class SandboxResource {
         return new SandboxList(found.stream().map(this::view).toList());
     }
 
+    @RolesAllowed(Role.VIEWER)
     @GET
     @Path("/{id}")
     public SandboxView get(@PathParam("id") String id) {
-        caller.require(Role.viewer);
         return view(owned(id));
     }
 
+    @RolesAllowed(Role.DEVELOPER)
     @DELETE
     @Path("/{id}")
     public void delete(@PathParam("id") String id) {
-        caller.require(Role.developer);
         owned(id);
         sandboxes.stop(id, "deleted through the API");
     }
 
+    @RolesAllowed(Role.DEVELOPER)
     @POST
     @Path("/{id}/timeout")
     @Consumes(MediaType.APPLICATION_JSON)
     public SandboxView timeout(@PathParam("id") String id, SetTimeout body) {
-        caller.require(Role.developer);
         if (body == null || body.timeoutSeconds() == null) {
             throw ApiException.invalid("Field 'timeout_seconds' is required.");
         }

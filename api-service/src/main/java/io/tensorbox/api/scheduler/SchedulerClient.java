@@ -4,6 +4,7 @@ import io.tensorbox.common.ProcessSpec;
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxSpec;
 import io.tensorbox.common.SandboxStatus;
+import io.tensorbox.common.internal.InternalToken;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -13,12 +14,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import java.util.Map;
 
-/** scheduler-service's internal API (docs/ARCHITECTURE.md); base URL {@code tensorbox.scheduler-url}. */
+/**
+ * scheduler-service's internal API (docs/ARCHITECTURE.md); base URL {@code tensorbox.scheduler-url}.
+ * Every call carries the service identity (the internal token).
+ */
 @RegisterRestClient(configKey = "scheduler")
+@ClientHeaderParam(name = InternalToken.HEADER, value = "${tensorbox.internal-token}")
 @ApplicationScoped
 @Path("/internal/v1/sandboxes")
 @Produces(MediaType.APPLICATION_JSON)

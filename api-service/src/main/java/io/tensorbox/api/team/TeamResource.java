@@ -6,6 +6,7 @@ import io.tensorbox.api.auth.ApiKeys;
 import io.tensorbox.api.auth.Caller;
 import io.tensorbox.api.auth.Role;
 import io.tensorbox.common.ApiException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
@@ -36,12 +37,12 @@ public class TeamResource {
     @Inject
     ApiKeys keys;
 
+    @RolesAllowed(Role.ADMIN)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
     @Transactional
     public TeamCreated create(CreateTeam body) {
-        caller.require(Role.admin);
         if (!Team.DEFAULT.equals(caller.teamName())) {
             throw ApiException.forbidden("Only admins of team 'default' can create teams.");
         }

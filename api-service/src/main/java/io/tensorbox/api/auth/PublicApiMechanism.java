@@ -1,0 +1,81 @@
+package io.tensorbox.api.auth;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Set;
+
+/**
+ * Authenticates every request to the public API ({@code /v1} and below), plain HTTP and the
+ * WebSocket upgrades alike, so every route sees the same {@link SecurityIdentity} (read it through
+ * {@link Caller}); roles are checked by {@code @RolesAllowed} on the routes.
+ *
+ * <p>Today the one credential is an API key, {@code Authorization: Bearer ask_<id>_<secret>}, checked
+ * by {@link ApiKeyIdentityProvider}. Another credential (the sandbox access token, {@code X-Access-Token})
+ * is another {@link AuthenticationRequest} type read here and another identity provider.
+ *
+ * <p>A {@code /v1} request without a usable credential fails here with a JSON 401 (common's
+ * {@code SecurityErrors}); nothing else is consulted, so the internal service token is never a user
+ * of the public API. Other paths are left to the other mechanisms ({@code /internal/*}: common's
+ * internal token). This one runs first.
+ */
+@ApplicationScoped
+public class PublicApiMechanism implements HttpAuthenticationMechanism {
+    public static final String MISSING = "Send an API key as 'Authorization: Bearer ask_...'.";
+    static final String NOT_BEARER = "The Authorization header must be 'Bearer ask_...'.";
+    static final String MALFORMED = "The API key is malformed; keys look like ask_<id>_<secret>.";
+    public static final String UNKNOWN = "The API key is unknown or revoked.";
+
+    private static final String BEARER = "Bearer ";
+
+    static boolean isPublicApi(String path) {
+        return path != null && (path.equals("/v1") || path.startsWith("/v1/"));
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
+        if (!isPublicApi(context.normalizedPath())) {
+            return Uni.createFrom().nullItem();
+        }
+        String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || header.isBlank()) {
+            return refuse(MISSING);
+        }
+        if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return refuse(NOT_BEARER);
+        }
+        return KeyFormat.parse(header.substring(BEARER.length()).trim())
+                .map(key -> identities.authenticate(
+                        HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(key), context)))
+                .orElseGet(() -> refuse(MALFORMED));
+    }
+
+    private static Uni<SecurityIdentity> refuse(String message) {
+        return Uni.createFrom().failure(new AuthenticationFailedException(message));
+    }
+
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer"));
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return Set.of(ApiKeyRequest.class);
+    }
+
+    @Override
+    public int getPriority() {
+        // before common's internal-token mechanism (default priority)
+        return DEFAULT_PRIORITY + 100;
+    }
+}
