@@ -2,7 +2,8 @@
 The Deployment of one service. Arguments (a dict):
   ctx        the root context ($)
   component  "api", "scheduler" or "log" (the key of its values)
-  port       the port the service listens on inside the container
+  port       the port the service listens on inside the container (all its routes, /internal included)
+  previewPort  optional second container port "preview" (log-service's preview proxy)
   env        rendered YAML list of the component's own EnvVars
   automountToken  whether the pod gets a service-account token (only the scheduler needs one)
   configMap  optional ConfigMap mounted at /etc/tensorbox (read through QUARKUS_CONFIG_LOCATIONS)
@@ -54,9 +55,20 @@ spec:
             - name: http
               containerPort: {{ .port }}
               protocol: TCP
+            {{- with .previewPort }}
+            - name: preview
+              containerPort: {{ . }}
+              protocol: TCP
+            {{- end }}
           env:
             - name: QUARKUS_HTTP_PORT
               value: {{ .port | quote }}
+            # the shared secret of the internal routes, sent and required by every service
+            - name: TENSORBOX_INTERNAL_TOKEN
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "tensorbox.internalTokenSecretName" $ctx }}
+                  key: {{ include "tensorbox.internalTokenSecretKey" $ctx }}
             {{- with .configMap }}
             - name: QUARKUS_CONFIG_LOCATIONS
               value: file:/etc/tensorbox/application.properties
@@ -117,7 +129,7 @@ spec:
       {{- end }}
 {{- end }}
 
-{{/* The ClusterIP Service of one service: (dict "ctx" $ "component" "api"). */}}
+{{/* The Service of one service: (dict "ctx" $ "component" "api"), optionally "previewPort" (a service port). */}}
 {{- define "tensorbox.service" -}}
 {{- $values := index .ctx.Values .component }}
 apiVersion: v1
@@ -136,6 +148,12 @@ spec:
       port: {{ $values.service.port }}
       targetPort: http
       protocol: TCP
+    {{- if .previewPort }}
+    - name: preview
+      port: {{ .previewPort }}
+      targetPort: preview
+      protocol: TCP
+    {{- end }}
 {{- end }}
 
 {{/* The ServiceAccount of one service: (dict "ctx" $ "component" "api"). */}}

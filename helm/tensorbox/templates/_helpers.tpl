@@ -107,6 +107,20 @@ app.kubernetes.io/component: {{ .component }}
 {{- ternary .Values.bootstrapApiKey.existingSecretKey "api-key" (not (empty .Values.bootstrapApiKey.existingSecret)) }}
 {{- end }}
 
+{{/* Secret and key of the internal token every service is given. */}}
+{{- define "tensorbox.internalTokenSecretName" -}}
+{{- default (printf "%s-internal-token" (include "tensorbox.fullname" .)) .Values.internalToken.existingSecret }}
+{{- end }}
+
+{{- define "tensorbox.internalTokenSecretKey" -}}
+{{- ternary .Values.internalToken.existingSecretKey "token" (not (empty .Values.internalToken.existingSecret)) }}
+{{- end }}
+
+{{/* Whether log-service serves the preview proxy (on its "preview" port). */}}
+{{- define "tensorbox.previewEnabled" -}}
+{{- if .Values.ingress.preview.domain }}true{{ end }}
+{{- end }}
+
 {{/* PostgreSQL: name of the bundled server's resources. */}}
 {{- define "tensorbox.postgresql.fullname" -}}
 {{- printf "%s-postgresql" (include "tensorbox.fullname" .) }}

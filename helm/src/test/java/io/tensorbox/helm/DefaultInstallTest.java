@@ -38,8 +38,10 @@ class DefaultInstallTest {
         assertThat(chart.names()).containsExactlyInAnyOrder(
                 "Namespace/tensorbox-sandboxes",
                 "NetworkPolicy/tensorbox-sandboxes",
+                "NetworkPolicy/tensorbox-api", "NetworkPolicy/tensorbox-scheduler", "NetworkPolicy/tensorbox-log",
+                "NetworkPolicy/tensorbox-postgresql",
                 "ServiceAccount/tensorbox-api", "ServiceAccount/tensorbox-scheduler", "ServiceAccount/tensorbox-log",
-                "Secret/tensorbox-admin-key", "Secret/tensorbox-postgresql",
+                "Secret/tensorbox-admin-key", "Secret/tensorbox-postgresql", "Secret/tensorbox-internal-token",
                 "ConfigMap/tensorbox-scheduler",
                 "Role/tensorbox-scheduler", "RoleBinding/tensorbox-scheduler",
                 "Service/tensorbox-api", "Service/tensorbox-scheduler", "Service/tensorbox-log", "Service/tensorbox-postgresql",

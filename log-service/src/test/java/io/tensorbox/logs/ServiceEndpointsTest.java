@@ -19,6 +19,7 @@ class ServiceEndpointsTest {
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_"));
         given().when().get("/q/openapi").then().statusCode(200)
-                .body(containsString("/internal/v1/sandboxes/{sbx}/processes/{proc}/logs"));
+                .body(containsString("/internal/v1/sandboxes/{sbx}/processes/{proc}/logs"))
+                .body(containsString("X-Tensorbox-Internal-Token"));
     }
 }

@@ -7,6 +7,7 @@ import io.tensorbox.logs.scheduler.SchedulerClient;
 import io.tensorbox.logs.scheduler.SchedulerClient.ExecStream;
 import io.tensorbox.logs.scheduler.SchedulerUnavailableException;
 import io.tensorbox.logs.web.ApiErrors;
+import io.tensorbox.logs.web.IdleTimeout;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -23,7 +24,9 @@ import java.util.List;
  * {@code GET /internal/v1/sandboxes/{sbx}/processes/{proc}/logs?follow=} — the bytes of the
  * current log file, piped from a streamed scheduler exec straight into the response. A raw Vert.x
  * route rather than a JAX-RS resource: the body is octets of unknown size that must leave as they
- * arrive, with back-pressure, and never sit in memory whole.
+ * arrive, with back-pressure, and never sit in memory whole; no thread waits on it. The status and
+ * headers leave as soon as the checks passed and the scheduler's stream answered, so the caller of
+ * a follow of a silent process knows at once that it is following.
  */
 @ApplicationScoped
 public class LogRoutes {
@@ -70,6 +73,10 @@ public class LogRoutes {
             return;
         }
         boolean follow = followValue.equals("true");
+        if (follow) {
+            // silent for as long as its process prints nothing: no idle timeout may end it
+            IdleTimeout.keepOpenUntilEnd(ctx);
+        }
 
         scheduler.layout(sandboxId)
                 .compose(layout -> {
@@ -106,6 +113,8 @@ public class LogRoutes {
                 endExec(stream);
             }
         });
+        // the status and headers leave now, not with the first byte of output
+        response.writeHead();
         stream.response().pipe()
                 .endOnFailure(false)
                 .to(response)
@@ -120,6 +129,12 @@ public class LogRoutes {
 
     /** The exec's connection carries nothing else: closing it is what ends the command. */
     private static void endExec(ExecStream stream) {
+        try {
+            // the close fails the stream's response: expected, not worth an error in the log
+            stream.response().exceptionHandler(expected -> LOG.debugf("log stream closed: %s", expected.getMessage()));
+        } catch (IllegalStateException alreadyEnded) {
+            // the command had ended on its own: nothing is left to fail
+        }
         stream.request().connection().close();
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.ExecResult;
+import io.tensorbox.common.internal.InternalToken;
 import io.tensorbox.logs.LogServiceConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,10 +22,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The internal API of scheduler-service, spoken with the Vert.x HTTP client so that a streamed
- * exec reaches us chunk by chunk, as octets, with back-pressure.
+ * exec reaches us chunk by chunk, as octets, with back-pressure. Every call carries the internal
+ * token. Streams and the short calls use separate connection pools, so that long follows can never
+ * make the checks of a new request wait for a connection.
  */
 @ApplicationScoped
 public class SchedulerClient {
@@ -32,26 +36,34 @@ public class SchedulerClient {
     /** Layouts never change for a sandbox id; the cap only bounds memory on a long-lived service. */
     private static final int LAYOUT_CACHE_LIMIT = 10_000;
     /** Every follow holds a connection for as long as its process runs. */
-    private static final int MAX_CONNECTIONS = 1_000;
+    private static final int MAX_STREAMS = 1_000;
+    /** Layout lookups and file checks: short, and their connections are reused. */
+    private static final int MAX_CALLS = 64;
 
-    private final HttpClient http;
+    private final HttpClient calls;
+    private final HttpClient streams;
     private final ObjectMapper json;
     private final String baseUrl;
+    private final String token;
     private final long checkTimeoutMs;
     private final Map<String, SandboxLayout> layouts = new ConcurrentHashMap<>();
 
     public SchedulerClient(Vertx vertx, ObjectMapper json, LogServiceConfig config) {
         this.json = json;
         this.baseUrl = config.schedulerUrl().replaceAll("/+$", "");
+        this.token = config.internalToken().strip();
         this.checkTimeoutMs = config.logs().checkTimeout().toMillis();
-        this.http = vertx.createHttpClient(
-                new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS));
+        // No idle timeout on either client: a follow of a silent process carries no byte for as
+        // long as the process prints nothing, and must stay open all the same.
+        HttpClientOptions options = new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true);
+        this.calls = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(MAX_CALLS));
+        this.streams = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(MAX_STREAMS));
     }
 
     @PreDestroy
     void close() {
-        http.close();
+        calls.close();
+        streams.close();
     }
 
     public Future<SandboxLayout> layout(String sandboxId) {
@@ -77,19 +89,28 @@ public class SchedulerClient {
 
     /**
      * A streamed exec. The answer is paused: the caller pipes its body where it wants and owns the
-     * request, which it resets to end the command early (a client that went away).
+     * request, which it resets to end the command early (a client that went away). The scheduler
+     * answers its status and headers as soon as the command runs, before any output: a stream not
+     * answered within the check timeout is given up (503), a silent one once answered never is.
      */
     public Future<ExecStream> execStream(String sandboxId, ExecRequest request) {
         Buffer body = write(request);
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(baseUrl + sandboxPath(sandboxId) + "/exec/stream")
+                // bounds the wait for a pooled connection too
+                .setConnectTimeout(checkTimeoutMs)
+                .putHeader(InternalToken.HEADER, token)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, "application/octet-stream");
-        return http.request(options)
+        return streams.request(options)
                 .recover(failure -> unavailable(failure))
                 .compose(req -> req.send(body)
-                        .recover(failure -> unavailable(failure))
+                        .timeout(checkTimeoutMs, TimeUnit.MILLISECONDS)
+                        .recover(failure -> {
+                            req.reset(); // the command must not start (or run on) for nobody
+                            return unavailable(failure);
+                        })
                         .compose(response -> {
                             response.pause();
                             if (response.statusCode() == 200) {
@@ -110,12 +131,14 @@ public class SchedulerClient {
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setAbsoluteURI(baseUrl + path)
+                .setConnectTimeout(checkTimeoutMs)
                 .setIdleTimeout(checkTimeoutMs)
+                .putHeader(InternalToken.HEADER, token)
                 .putHeader(HttpHeaders.ACCEPT, "application/json");
         if (payload != null) {
             options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         }
-        return http.request(options)
+        return calls.request(options)
                 .compose(req -> payload == null ? req.send() : req.send(write(payload)))
                 .compose(response -> response.body().map(body -> {
                     if (response.statusCode() != 200) {

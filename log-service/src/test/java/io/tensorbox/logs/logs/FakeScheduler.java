@@ -1,6 +1,7 @@
 package io.tensorbox.logs.logs;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.tensorbox.common.internal.InternalToken;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -18,18 +19,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A scheduler-service that holds sandbox files in memory and answers the three calls log-service
- * makes. A follow serves {@link #followFirst}, then waits for the test to complete
- * {@link #followRelease} before it sends {@link #followRest} and ends.
+ * makes, each only with the internal token (else a JSON 401, as the real one). log-service is
+ * given the same token, {@link #TOKEN}, which its own internal routes then require too. A follow
+ * answers its headers at once (as the real scheduler does), serves {@link #followFirst} (nothing
+ * when empty: a silent process), then waits for the test to complete {@link #followRelease}
+ * before it sends {@link #followRest} and ends.
  */
 public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
 
+    /** The internal token of the test deployment, other than common's %test one. */
+    public static final String TOKEN = "fake-scheduler-internal-token-0123456789abcdef";
+
+    /** Every request that reached the fake, with or without the token. */
+    public static final AtomicInteger REQUESTS = new AtomicInteger();
+    /** Requests the fake refused for a missing or wrong token. */
+    public static final AtomicInteger REFUSED = new AtomicInteger();
+    /** Follow streams open right now. */
+    public static final AtomicInteger OPEN_FOLLOWS = new AtomicInteger();
     static final Map<String, byte[]> FILES = new ConcurrentHashMap<>();
     static final Map<String, String> STATE_DIRS = new ConcurrentHashMap<>();
     static final List<List<String>> STREAM_ARGVS = new CopyOnWriteArrayList<>();
     static final AtomicBoolean FAIL_EXEC = new AtomicBoolean();
+    /** A scheduler that accepts a stream and never answers it, not even its headers. */
+    static final AtomicBoolean HANG_STREAMS = new AtomicBoolean();
 
     static volatile byte[] followFirst = new byte[0];
     static volatile byte[] followRest = new byte[0];
@@ -45,7 +61,7 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         vertx = Vertx.vertx();
         startServer(0);
-        return Map.of("tensorbox.scheduler-url", "http://localhost:" + port);
+        return Map.of("tensorbox.scheduler-url", "http://localhost:" + port, "tensorbox.internal-token", TOKEN);
     }
 
     @Override
@@ -70,6 +86,7 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
 
     private static void startServer(int wantedPort) {
         Router router = Router.router(vertx);
+        router.route().handler(FakeScheduler::requireToken);
         router.route().handler(BodyHandler.create());
         router.get("/internal/v1/sandboxes/:sbx/layout").handler(FakeScheduler::layout);
         router.post("/internal/v1/sandboxes/:sbx/exec").handler(FakeScheduler::exec);
@@ -79,6 +96,17 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
                 .listen()
                 .toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
         port = server.actualPort();
+    }
+
+    private static void requireToken(RoutingContext ctx) {
+        REQUESTS.incrementAndGet();
+        if (!TOKEN.equals(ctx.request().getHeader(InternalToken.HEADER))) {
+            REFUSED.incrementAndGet();
+            ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json").end(new JsonObject()
+                    .put("error", new JsonObject().put("code", "unauthorized").put("message", "no token")).encode());
+            return;
+        }
+        ctx.next();
     }
 
     private static void layout(RoutingContext ctx) {
@@ -119,12 +147,30 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
         }
         CompletableFuture<Void> gone = followClientGone;
         CompletableFuture<Void> ended = followEnded;
-        response.closeHandler(ignored -> gone.complete(null));
-        response.write(Buffer.buffer(followFirst));
+        if (HANG_STREAMS.get()) {
+            response.closeHandler(ignored -> gone.complete(null));
+            return;
+        }
+        AtomicBoolean open = new AtomicBoolean(true);
+        OPEN_FOLLOWS.incrementAndGet();
+        Runnable closed = () -> {
+            if (open.getAndSet(false)) {
+                OPEN_FOLLOWS.decrementAndGet();
+            }
+        };
+        response.closeHandler(ignored -> {
+            closed.run();
+            gone.complete(null);
+        });
+        response.writeHead();
+        if (followFirst.length > 0) {
+            response.write(Buffer.buffer(followFirst));
+        }
         followRelease.thenRun(() -> vertx.runOnContext(ignored -> {
             if (!response.closed()) {
                 response.end(Buffer.buffer(followRest));
             }
+            closed.run();
             ended.complete(null);
         }));
     }

@@ -3,6 +3,8 @@ package io.tensorbox.logs.logs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import io.tensorbox.common.internal.InternalToken;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,16 @@ class ProcessLogsTest {
         FakeScheduler.STREAM_ARGVS.clear();
     }
 
+    /** A call as the other TensorBox services make it: with the internal token. */
+    private static RequestSpecification api() {
+        return given().header(InternalToken.HEADER, FakeScheduler.TOKEN);
+    }
+
+    private HttpRequest.Builder follow(String sbx, String proc) {
+        return HttpRequest.newBuilder(URI.create(root + logsPath(sbx, proc).substring(1) + "?follow=true"))
+                .header(InternalToken.HEADER, FakeScheduler.TOKEN);
+    }
+
     private static String procId() {
         return "proc_" + String.format("%024x", new Random().nextLong() & Long.MAX_VALUE);
     }
@@ -62,7 +74,7 @@ class ProcessLogsTest {
         FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", log);
         FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log.1", new byte[] {'o', 'l', 'd'});
 
-        byte[] body = given().when().get(logsPath(SBX, proc))
+        byte[] body = api().when().get(logsPath(SBX, proc))
                 .then().statusCode(200)
                 .contentType(startsWith("text/plain"))
                 .extract().asByteArray();
@@ -76,13 +88,13 @@ class ProcessLogsTest {
         String proc = procId();
         FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", "hello\n".getBytes());
 
-        given().queryParam("follow", "false").when().get(logsPath(SBX, proc))
+        api().queryParam("follow", "false").when().get(logsPath(SBX, proc))
                 .then().statusCode(200).body(equalTo("hello\n"));
     }
 
     @Test
     void aProcessWithoutLogIs404() {
-        given().when().get(logsPath(SBX, procId()))
+        api().when().get(logsPath(SBX, procId()))
                 .then().statusCode(404)
                 .contentType("application/json")
                 .body("error.code", equalTo("log_not_found"));
@@ -91,34 +103,34 @@ class ProcessLogsTest {
 
     @Test
     void anUnknownSandboxIs404() {
-        given().when().get(logsPath("sbx_ffffffffffffffffffffffff", procId()))
+        api().when().get(logsPath("sbx_ffffffffffffffffffffffff", procId()))
                 .then().statusCode(404)
                 .body("error.code", equalTo("sandbox_not_found"));
     }
 
     @Test
     void malformedIdsAndFollowValuesAre400() {
-        given().when().get(logsPath("sbx_nope", procId()))
+        api().when().get(logsPath("sbx_nope", procId()))
                 .then().statusCode(400).body("error.code", equalTo("invalid_request"))
                 .body("error.message", org.hamcrest.Matchers.containsString("sandbox id"));
-        given().when().get(logsPath(SBX, "proc_../../etc"))
+        api().when().get(logsPath(SBX, "proc_../../etc"))
                 .then().statusCode(400).body("error.message", org.hamcrest.Matchers.containsString("process id"));
-        given().queryParam("follow", "yes").when().get(logsPath(SBX, procId()))
+        api().queryParam("follow", "yes").when().get(logsPath(SBX, procId()))
                 .then().statusCode(400).body("error.message", org.hamcrest.Matchers.containsString("follow"));
     }
 
     @Test
     void wrongMethodAndUnknownPathAnswerJson() {
-        given().when().post(logsPath(SBX, procId()))
+        api().when().post(logsPath(SBX, procId()))
                 .then().statusCode(405).body("error.code", equalTo("method_not_allowed"));
-        given().when().get("/nothing/here")
+        api().when().get("/nothing/here")
                 .then().statusCode(404).body("error.code", equalTo("not_found"));
     }
 
     @Test
     void aFailingSchedulerIs503() {
         FakeScheduler.FAIL_EXEC.set(true);
-        given().when().get(logsPath(SBX, procId()))
+        api().when().get(logsPath(SBX, procId()))
                 .then().statusCode(503).body("error.code", equalTo("runtime_unavailable"));
     }
 
@@ -128,14 +140,14 @@ class ProcessLogsTest {
         FakeScheduler.STATE_DIRS.put(otherSandbox, "/elsewhere");
         FakeScheduler.shutDown();
         try {
-            given().when().get(logsPath(otherSandbox, procId()))
+            api().when().get(logsPath(otherSandbox, procId()))
                     .then().statusCode(503).body("error.code", equalTo("runtime_unavailable"));
         } finally {
             FakeScheduler.restart();
         }
         String proc = procId();
         FakeScheduler.FILES.put("/elsewhere/logs/proc-" + proc + ".log", "back\n".getBytes());
-        given().when().get(logsPath(otherSandbox, proc)).then().statusCode(200).body(equalTo("back\n"));
+        api().when().get(logsPath(otherSandbox, proc)).then().statusCode(200).body(equalTo("back\n"));
     }
 
     @Test
@@ -147,7 +159,7 @@ class ProcessLogsTest {
         FakeScheduler.followRest = new byte[] {(byte) 0xff, 0, (byte) 0xc3, '\n'};
 
         HttpResponse<InputStream> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(root + logsPath(SBX, proc).substring(1) + "?follow=true")).build(),
+                follow(SBX, proc).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, response.statusCode());
         try (InputStream body = response.body()) {
@@ -174,7 +186,7 @@ class ProcessLogsTest {
         FakeScheduler.followFirst = "tick\n".getBytes();
 
         HttpResponse<InputStream> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(root + logsPath(SBX, proc).substring(1) + "?follow=true")).build(),
+                follow(SBX, proc).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         InputStream body = response.body();
         assertArrayEquals("tick\n".getBytes(), readN(body, 5));

@@ -1,0 +1,150 @@
+package io.tensorbox.logs.logs;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.tensorbox.common.internal.InternalToken;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A follow of a process that prints nothing is answered at once and kept open past the server's
+ * idle timeout (1 s in this test profile; 30 min by default). A scheduler that does not answer a
+ * stream at all is given up after the check timeout (3 s here).
+ */
+@QuarkusTest
+@QuarkusTestResource(FakeScheduler.class)
+@TestProfile(SilentFollowTest.ShortIdleTimeout.class)
+class SilentFollowTest {
+
+    /** A short server idle timeout, so that outliving it takes seconds. */
+    public static class ShortIdleTimeout implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.http.idle-timeout", "1S", "tensorbox.logs.check-timeout", "PT3S");
+        }
+    }
+
+    private static final String SBX = "sbx_5111e47f0110e55111e47f01";
+    private static final String STATE = "/sandboxes/" + SBX + "/state";
+    private static final String PROC = "proc_5111e47000000000000000aa";
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @ConfigProperty(name = "quarkus.http.idle-timeout")
+    Duration idleTimeout;
+
+    private final List<InputStream> bodies = new ArrayList<>();
+    private HttpClient http;
+
+    @BeforeEach
+    void silentProcess() {
+        FakeScheduler.STATE_DIRS.put(SBX, STATE);
+        FakeScheduler.FAIL_EXEC.set(false);
+        FakeScheduler.HANG_STREAMS.set(false);
+        FakeScheduler.FILES.put(STATE + "/logs/proc-" + PROC + ".log", new byte[0]);
+        FakeScheduler.resetFollow();
+        FakeScheduler.followFirst = new byte[0];
+        FakeScheduler.followRest = new byte[0];
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    @AfterEach
+    void hangUp() throws IOException {
+        FakeScheduler.HANG_STREAMS.set(false);
+        for (InputStream body : bodies) {
+            body.close();
+        }
+        FakeScheduler.followRelease.complete(null);
+        http.close();
+    }
+
+    private HttpRequest request(String proc, boolean follow) {
+        return HttpRequest.newBuilder(URI.create(root + "internal/v1/sandboxes/" + SBX + "/processes/" + proc
+                        + "/logs?follow=" + follow))
+                .header(InternalToken.HEADER, FakeScheduler.TOKEN)
+                .build();
+    }
+
+    private CompletableFuture<HttpResponse<InputStream>> follow() {
+        return http.sendAsync(request(PROC, true), HttpResponse.BodyHandlers.ofInputStream())
+                .thenApply(response -> {
+                    synchronized (bodies) {
+                        bodies.add(response.body());
+                    }
+                    return response;
+                });
+    }
+
+    @Test
+    void aFollowOfASilentProcessIsAnsweredBeforeAnyByteAndOutlivesTheIdleTimeout() throws Exception {
+        assertTrue(idleTimeout.toMillis() <= 2_000, "the test profile shortens the idle timeout");
+        int before = FakeScheduler.OPEN_FOLLOWS.get();
+
+        CompletableFuture<HttpResponse<InputStream>> answer = follow();
+
+        // the status and headers come while the process has printed nothing at all
+        await().atMost(Duration.ofSeconds(10)).until(answer::isDone);
+        HttpResponse<InputStream> response = answer.join();
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        // exempt from the idle timeout, the connection is not reused after the follow
+        assertEquals("close", response.headers().firstValue("Connection").orElse(""));
+        assertFalse(FakeScheduler.followEnded.isDone(), "the scheduler's stream has not sent a byte nor ended");
+        assertEquals(before + 1, FakeScheduler.OPEN_FOLLOWS.get());
+
+        // silent for three idle timeouts: neither log-service nor anything between it and the scheduler ends it
+        await().failFast("log-service closed the scheduler's stream of the silent follow", FakeScheduler.followClientGone::isDone)
+                .during(idleTimeout.multipliedBy(3)).atMost(idleTimeout.multipliedBy(3).plusSeconds(15))
+                .until(() -> FakeScheduler.OPEN_FOLLOWS.get() == before + 1);
+
+        // and it still delivers what the process prints late, then ends with it
+        FakeScheduler.followRest = "late\n".getBytes();
+        FakeScheduler.followRelease.complete(null);
+        CompletableFuture<byte[]> rest = CompletableFuture.supplyAsync(() -> {
+            try {
+                return response.body().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertArrayEquals("late\n".getBytes(), rest.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aStreamTheSchedulerNeverAnswersIs503AfterTheCheckTimeoutAndIsClosed() throws IOException {
+        FakeScheduler.HANG_STREAMS.set(true);
+
+        CompletableFuture<HttpResponse<InputStream>> answer = follow();
+
+        await().atMost(Duration.ofSeconds(30)).until(answer::isDone);
+        assertEquals(503, answer.join().statusCode());
+        assertTrue(new String(answer.join().body().readAllBytes()).contains("\"runtime_unavailable\""));
+        await().atMost(Duration.ofSeconds(10)).until(FakeScheduler.followClientGone::isDone);
+    }
+}
