@@ -4,12 +4,79 @@
 # needs only /bin/sh, coreutils and setsid. The scheduler installs it as STATE/bin/tbx-<hash> and
 # calls `sh STATE/bin/tbx-<hash> VERB STATE ARGS...`. Nothing here relies on stdin reaching EOF.
 #
-# STATE/procs/<id>/  started pid writer.pid stdin(FIFO) exit failed kill-requested
+# STATE/procs/<id>/  claim started pid writer.pid stdin(FIFO) ready(FIFO) exit failed kill-requested
 # STATE/logs/proc-<id>.log[.1]
 # STATE/events       "exit <id> <status> <exited_at_ms> <killed>" per ended process
+#
+# Everything under STATE can be written by the sandbox's own processes: ids are checked before they
+# become paths, and a pid read back is checked before anything is sent to it.
 set -u
 
 ROTATE_BYTES=10485760
+# How long a start waits for its supervisor's answer, and a concurrent start (or settle) for the
+# outcome of the start that holds the process id. The scheduler's control timeout (15 s) should stay
+# above twice this, so that a start or settle it runs ends before its deadline.
+START_WAIT=${TBX_START_WAIT:-5}
+case $START_WAIT in '' | *[!0-9]* | 0*) START_WAIT=5 ;; esac
+
+# valid_id ID: "proc_" and 24 lowercase hex digits, so that an id never walks out of procs/
+valid_id() {
+    case $1 in
+        proc_*[!0-9a-f]*) return 1 ;;
+        proc_*) [ ${#1} -eq 29 ] ;;
+        *) return 1 ;;
+    esac
+}
+
+# valid_pid PID: a process id above 1 (never 0, -1 or 1: "kill -- -0" is our own group, "-1" everyone)
+valid_pid() {
+    case $1 in
+        '' | *[!0-9]* | 0* | 1) return 1 ;;
+    esac
+    [ ${#1} -le 9 ]
+}
+
+# valid_ms MS: a Unix time in milliseconds
+valid_ms() {
+    case $1 in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    [ ${#1} -le 15 ]
+}
+
+# claim DIR: decides once whether the process is launched (its supervisor claims before launching)
+# or given up (a start or settle that waited too long). Created with O_EXCL under noclobber.
+claim() {
+    set -C
+    { echo $$ >"$1/claim"; } 2>/dev/null
+    claimed=$?
+    set +C
+    return $claimed
+}
+
+# record_failed DIR REASON: the outcome of a start that runs nothing, written atomically
+record_failed() {
+    printf '%s\n' "$2" >"$1/failed.$$" && mv -f "$1/failed.$$" "$1/failed"
+}
+
+# await_outcome DIR: waits for the start holding DIR to end with "started" or "failed". Past
+# START_WAIT it gives the start up, unless its supervisor claimed it; then it waits as long again.
+await_outcome() {
+    i=0
+    tried=
+    while [ ! -s "$1/started" ] && [ ! -e "$1/failed" ]; do
+        if [ -z "$tried" ] && [ "$i" -ge $((START_WAIT * 20)) ]; then
+            tried=1
+            if claim "$1"; then
+                record_failed "$1" "the start of this process did not complete"
+                return
+            fi
+        fi
+        [ "$i" -ge $((START_WAIT * 40)) ] && return
+        sleep 0.05
+        i=$((i + 1))
+    done
+}
 
 now_ms() {
     t=$(date +%s%3N)
@@ -20,18 +87,25 @@ now_ms() {
 }
 
 # start STATE WORKSPACE ID STARTED_MS CWD NENV ENV... ARGV...
-# Prints "ok <pid> <started_ms>" or "failed <reason>". The caller's clock gives the start time:
-# every fork counts on this path.
+# Prints "ok <pid> <started_ms>" or "failed <reason>"; a start of an id that was started before (a
+# retry, or a start racing another) answers what "status" says once that start has an outcome, so
+# the command runs at most once per id. The caller's clock gives the start time: every fork counts
+# on this path.
 cmd_start() {
     state=$1 ws=$2 id=$3 started=$4 cwd=$5 nenv=$6
     shift 6
+    valid_id "$id" || { echo "failed invalid process id"; return; }
+    valid_ms "$started" || { echo "failed invalid start time"; return; }
+    case $nenv in '' | *[!0-9]*) echo "failed invalid environment count"; return ;; esac
+    [ "$nenv" -lt $# ] || { echo "failed no command"; return; }
     d=$state/procs/$id
-    if [ -e "$d/started" ] || [ -e "$d/failed" ]; then
-        # A retried start must not run the command twice.
+    # The lock: mkdir succeeds for exactly one start of this id.
+    if ! mkdir "$d" 2>/dev/null; then
+        [ -d "$d" ] || { echo "failed cannot create $d"; return; }
+        await_outcome "$d"
         cmd_status "$state" "$id"
         return
     fi
-    mkdir -p "$d" || { echo "failed cannot create $d"; return; }
     case $cwd in
         "") dir=$ws ;;
         /*) dir=$cwd ;;
@@ -60,24 +134,62 @@ cmd_start() {
         return
     fi
     mkfifo "$d/stdin" "$d/ready" "$d/out" || { start_failed "$d" "cannot create fifos in $d"; return; }
+    # Held read-write: the supervisor's answer waits in the pipe however late this reads it, and the
+    # supervisor never blocks on it, even once this start has given up.
+    exec 4<>"$d/ready"
     # A session of its own: neither a Ctrl-C of the services, nor a kill of their process group,
     # nor the end of this exec ends the supervisor.
-    setsid -f sh "$SELF" supervise "$state" "$id" "$dir" "$started" "$nenv" "$@" </dev/null >/dev/null 2>&1 ||
-        { start_failed "$d" "setsid failed"; return; }
-    read -r line <"$d/ready"
-    echo "$line"
+    if ! setsid -f sh "$SELF" supervise "$state" "$id" "$dir" "$started" "$nenv" "$@" </dev/null >/dev/null 2>&1 4>&-; then
+        exec 4>&-
+        start_failed "$d" "setsid failed"
+        return
+    fi
+    if ! timeout --foreground "$START_WAIT" head -n 1 <&4; then
+        if claim "$d"; then
+            exec 4>&-
+            start_failed "$d" "the supervisor did not answer within $START_WAIT s"
+            return
+        fi
+        # The supervisor claimed the start in time: its answer is on its way.
+        if ! timeout --foreground "$START_WAIT" head -n 1 <&4; then
+            await_outcome "$d"
+            cmd_status "$state" "$id"
+        fi
+    fi
+    exec 4>&-
 }
 
 start_failed() {
-    printf '%s\n' "$2" >"$1/failed"
+    record_failed "$1" "$2"
     echo "failed $2"
 }
 
+# settle STATE ID: the outcome of a start the caller could not hear the answer of. A start that never
+# arrived is recorded failed, so that it cannot run later; otherwise answers "status" once it is known.
+cmd_settle() {
+    valid_id "$2" || { echo "failed invalid process id"; return; }
+    d=$1/procs/$2
+    if mkdir "$d" 2>/dev/null; then
+        claim "$d"
+        start_failed "$d" "the start did not reach the sandbox in time"
+        return
+    fi
+    [ -d "$d" ] || { echo unknown; return; }
+    await_outcome "$d"
+    cmd_status "$1" "$2"
+}
+
 # supervise STATE ID DIR STARTED_MS NENV ARGV... ENV...   (session leader, started by cmd_start)
+# Answers exactly once through the ready FIFO, whatever happens, unless its start gave up on it.
 cmd_supervise() {
     state=$1 id=$2 dir=$3 started=$4 nenv=$5
     shift 5
+    valid_id "$id" || exit 2
     d=$state/procs/$id
+    # Launch nothing if the start gave up waiting for us.
+    claim "$d" || exit 0
+    answered=
+    trap '[ -n "$answered" ] || supervise_failed "the supervisor ended before starting the process"' EXIT
     log=$state/logs/proc-$id.log
     # Restore ENV... ARGV... order for env(1).
     i=0
@@ -87,21 +199,24 @@ cmd_supervise() {
         shift
         i=$((i + 1))
     done
-    # Held read-write so writers never block and the process never sees EOF on stdin.
-    exec 3<>"$d/stdin"
-    : >>"$log"
-    write_log <"$d/out" &
-    wpid=$!
+    cd "$dir" 2>/dev/null || supervise_failed "cannot enter the working directory '$dir'"
+    [ -p "$d/stdin" ] && [ -p "$d/out" ] || supervise_failed "the fifos of $d are gone"
+    true >>"$log" 2>/dev/null || supervise_failed "cannot write the log $log"
     # Background jobs of a non-interactive shell ignore SIGINT/SIGQUIT; give the process defaults.
     reset_signals=
-    read -r reset_signals <"$state/bin/env-flags"
-    cd "$dir" || exit 1
+    read -r reset_signals <"$state/bin/env-flags" 2>/dev/null
+    # Held read-write so writers never block and the process never sees EOF on stdin.
+    exec 3<>"$d/stdin"
+    write_log <"$d/out" &
+    wpid=$!
     setsid env $reset_signals "$@" <&3 >"$d/out" 2>&1 3>&- &
     pid=$!
-    echo "$started" >"$d/started"
     echo "$pid" >"$d/pid"
     echo "$wpid" >"$d/writer.pid"
-    echo "ok $pid $started" >"$d/ready"
+    # Written last and in one write: a non-empty "started" means pid is there too.
+    echo "$started" >"$d/started"
+    answered=1
+    printf 'ok %s %s\n' "$pid" "$started" 1<>"$d/ready"
     rm -f "$d/ready"
     wait "$pid"
     status=$?
@@ -118,6 +233,15 @@ cmd_supervise() {
     mv -f "$d/exit.tmp" "$d/exit"
     printf 'exit %s %s %s %s\n' "$id" "$status" "$ended" "$killed" >>"$state/events"
     exec 3>&-
+}
+
+# supervise_failed REASON: records why the process was not started and answers the start with it
+supervise_failed() {
+    answered=1
+    record_failed "$d" "$1"
+    printf 'failed %s\n' "$1" 1<>"$d/ready"
+    rm -f "$d/ready"
+    exit 0
 }
 
 # Copies stdin to the log; at exactly ROTATE_BYTES the log becomes .log.1 and a new one starts.
@@ -145,18 +269,24 @@ cmd_install() {
 
 # status STATE ID -> "running <pid> <started_ms>" | "ended <status> <exited_ms> <killed> <pid> <started_ms>"
 #                  | "lost <pid> <started_ms>" | "failed <reason>" | "unknown"
+# A pid or start time that is not a number (the sandbox wrote it) is answered as 0.
 cmd_status() {
+    valid_id "$2" || { echo unknown; return; }
     d=$1/procs/$2
     if [ -e "$d/failed" ]; then
+        reason=
         read -r reason <"$d/failed"
         echo "failed $reason"
-    elif [ -e "$d/pid" ] && [ -e "$d/started" ]; then
-        read -r pid <"$d/pid"
+    elif [ -s "$d/started" ]; then
+        pid= started= ended=
+        read -r pid <"$d/pid" 2>/dev/null
         read -r started <"$d/started"
+        valid_pid "$pid" || pid=0
+        valid_ms "$started" || started=0
         if [ -e "$d/exit" ]; then
             read -r ended <"$d/exit"
             echo "ended $ended $pid $started"
-        elif kill -0 "$pid" 2>/dev/null; then
+        elif [ "$pid" != 0 ] && kill -0 "$pid" 2>/dev/null; then
             echo "running $pid $started"
         elif [ -e "$d/exit" ]; then
             read -r ended <"$d/exit"
@@ -169,30 +299,39 @@ cmd_status() {
     fi
 }
 
-# list STATE -> "<id> <status line>" per process
+# list STATE -> "<id> <status line>" per process; entries that are not process ids are skipped
 cmd_list() {
     for d in "$1"/procs/*/; do
         [ -d "$d" ] || continue
         id=${d%/}
         id=${id##*/}
+        valid_id "$id" || continue
         echo "$id $(cmd_status "$1" "$id")"
     done
 }
 
-# signal STATE ID SIGNAL -> exit 0 sent or already ended, 4 unknown process
+# signal STATE ID SIGNAL -> exit 0 sent or already ended, 4 unknown process, 2 bad signal,
+#                           5 the pid on record is not one
 cmd_signal() {
+    valid_id "$2" || return 4
     d=$1/procs/$2
-    [ -e "$d/pid" ] || { [ -e "$d/failed" ] && return 0; return 4; }
+    [ -s "$d/started" ] || { [ -e "$d/failed" ] && return 0; return 4; }
     [ -e "$d/exit" ] && return 0
     case $3 in
         KILL | TERM | INT | QUIT | HUP) : >"$d/kill-requested" ;;
+        USR1 | USR2 | CONT | STOP | TSTP | WINCH) ;;
+        *) return 2 ;;
     esac
-    pid=$(cat "$d/pid")
+    pid=
+    read -r pid <"$d/pid" 2>/dev/null
+    valid_pid "$pid" || return 5
     kill -s "$3" -- "-$pid" 2>/dev/null || kill -s "$3" "$pid" 2>/dev/null || true
 }
 
 # stdin STATE ID N: copies exactly N bytes of this exec's stdin to the process -> 0, 3 ended, 4 unknown
 cmd_stdin() {
+    valid_id "$2" || return 4
+    case $3 in '' | *[!0-9]*) return 2 ;; esac
     d=$1/procs/$2
     [ -p "$d/stdin" ] || return 4
     [ -e "$d/exit" ] && return 3
@@ -225,18 +364,29 @@ cmd_serve() {
     done
 }
 
-# events STATE: every exit so far, then each new one as it happens
+# events STATE [FROM_LINE]: "from <line>", then every exit from that line of STATE/events on (1: every
+# exit so far), then each new one as it happens. A file shorter than FROM_LINE is a new file: it is
+# read from its first line.
 cmd_events() {
     mkdir -p "$1" && touch "$1/events"
-    exec tail -n +1 -s 0.2 -F "$1/events"
+    from=${2:-1}
+    case $from in '' | *[!0-9]* | 0*) from=1 ;; esac
+    if [ "$from" -gt 1 ] && [ "$(wc -l <"$1/events")" -lt $((from - 1)) ]; then
+        from=1
+    fi
+    echo "from $from"
+    exec tail -n "+$from" -s 0.2 -F "$1/events"
 }
 
 # killall STATE: ends every process of the sandbox (before the sandbox is removed)
 cmd_killall() {
     for d in "$1"/procs/*/; do
         [ -e "$d/pid" ] && [ ! -e "$d/exit" ] || continue
+        pid=
+        read -r pid <"$d/pid" 2>/dev/null
+        valid_pid "$pid" || continue
         : >"$d/kill-requested"
-        kill -s KILL -- "-$(cat "$d/pid")" 2>/dev/null || true
+        kill -s KILL -- "-$pid" 2>/dev/null || true
     done
 }
 
@@ -248,6 +398,7 @@ case $verb in
     start) cmd_start "$@" ;;
     supervise) cmd_supervise "$@" ;;
     status) cmd_status "$@" ;;
+    settle) cmd_settle "$@" ;;
     list) cmd_list "$@" ;;
     signal) cmd_signal "$@" ;;
     stdin) cmd_stdin "$@" ;;

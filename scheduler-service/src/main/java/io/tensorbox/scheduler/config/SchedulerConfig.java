@@ -1,20 +1,11 @@
 package io.tensorbox.scheduler.config;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 
-@ConfigMapping(prefix = "tensorbox.scheduler")
+/** {@code tensorbox.scheduler.*}, a group of {@link TensorBoxConfig}. */
 public interface SchedulerConfig {
-
-    /** Which runtime driver serves sandboxes: {@code local} or {@code kubernetes}. */
-    @WithDefault("local")
-    String runtime();
-
-    /** Where api-service listens, to push process exits and sandbox changes to it. */
-    @WithDefault("http://localhost:8080")
-    String apiUrl();
 
     /** Deadline of the short execs the supervisor is driven with (start, status, signal). */
     @WithDefault("15s")
@@ -42,4 +33,29 @@ public interface SchedulerConfig {
     /** Deadline of a buffered exec that names none. */
     @WithDefault("60s")
     Duration execDefaultTimeout();
+
+    /**
+     * How many buffered execs (each holding a thread and up to twice the output cap) run at once
+     * through the exec route; more wait (see {@link #execQueueTimeout()}) and are then refused with 429.
+     */
+    @WithDefault("64")
+    int execMaxConcurrent();
+
+    /** How long a buffered exec over {@link #execMaxConcurrent()} waits for a slot before the 429. */
+    @WithDefault("2s")
+    Duration execQueueTimeout();
+
+    /**
+     * Output of a streamed exec held for a slow reader before the command is paused (its writes
+     * block in the sandbox until the reader catches up).
+     */
+    @WithDefault("262144")
+    int execStreamBufferBytes();
+
+    /**
+     * Events waiting for api-service. Past this bound an event is dropped (logged) and the leader
+     * replays every sandbox's events file once the queue has drained.
+     */
+    @WithDefault("10000")
+    int eventQueueCapacity();
 }

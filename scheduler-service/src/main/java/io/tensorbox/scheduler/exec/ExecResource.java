@@ -1,37 +1,42 @@
 package io.tensorbox.scheduler.exec;
 
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.tensorbox.common.ApiException;
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.ExecResult;
-import io.tensorbox.common.ApiException;
+import io.tensorbox.scheduler.config.SchedulerConfig;
 import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import io.tensorbox.scheduler.sandbox.Sandboxes;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.buffer.Buffer;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.StreamingOutput;
+import org.jboss.logging.Logger;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 
 /** Internal: one command in a sandbox, buffered or streamed. */
 @Path("/internal/v1/sandboxes/{sandboxId}/exec")
 @Consumes(MediaType.APPLICATION_JSON)
 public class ExecResource {
 
+    private static final Logger LOG = Logger.getLogger(ExecResource.class);
+
     private final SandboxRuntime runtime;
     private final ExecService exec;
+    private final SchedulerConfig config;
 
-    ExecResource(SandboxRuntime runtime, ExecService exec) {
+    ExecResource(SandboxRuntime runtime, ExecService exec, SchedulerConfig config) {
         this.runtime = runtime;
         this.exec = exec;
+        this.config = config;
     }
 
     @POST
@@ -39,86 +44,39 @@ public class ExecResource {
     public ExecResult run(@PathParam("sandboxId") String sandboxId, ExecRequest request) {
         validate(request);
         Sandboxes.requireRunning(runtime, sandboxId);
-        return exec.run(sandboxId, request);
+        return exec.runBounded(sandboxId, request);
     }
 
     /**
      * The command's stdout as it is written, until it ends or the caller goes away (which ends the
-     * command). Used to read and follow logs without holding them in memory.
+     * command, in the sandbox: see {@link SandboxRuntime#exec}). Used to read and follow logs without
+     * holding them in memory. The status and headers are sent at once, so a silent command is an open
+     * stream, not a hung call. Only starting the exec takes a worker thread; the stream takes none.
+     * The request's {@code timeoutMs} does not apply: a stream lasts as long as its reader wants it.
      */
     @POST
     @Path("/stream")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
-    public StreamingOutput stream(@PathParam("sandboxId") String sandboxId, ExecRequest request,
-                                  @Context HttpServerResponse response) {
+    @Blocking
+    public Multi<Buffer> stream(@PathParam("sandboxId") String sandboxId, ExecRequest request) {
         validate(request);
         Sandboxes.requireRunning(runtime, sandboxId);
-        return (OutputStream out) -> {
-            ClosingOnFailure sink = new ClosingOnFailure(out);
-            try (ExecHandle handle = runtime.exec(sandboxId, request, sink, OutputStream.nullOutputStream())) {
-                sink.handle = handle;
-                // A write to a connection that is gone may block rather than fail: the close tells first.
-                response.closeHandler(closed -> {
-                    sink.failed = true;
-                    handle.close();
-                });
-                handle.exitCode().get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (CancellationException | ExecutionException e) {
-                if (!sink.failed) {
-                    throw new IOException("exec in " + sandboxId + " failed", e.getCause());
+        StreamedOutput output = new StreamedOutput(config.execStreamBufferBytes());
+        ExecRequest streamed = new ExecRequest(request.argv(), request.cwd(), request.env(), null, 0);
+        ExecHandle handle = runtime.exec(sandboxId, streamed, output, OutputStream.nullOutputStream());
+        output.onCancel(handle::close);
+        handle.exitCode().whenComplete((code, failure) -> {
+            if (failure == null) {
+                output.end();
+            } else {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                if (!(cause instanceof CancellationException)) {
+                    LOG.infof("streamed exec in %s failed: %s", sandboxId, cause.getMessage());
                 }
+                output.fail(cause);
             }
-        };
-    }
-
-    /**
-     * Passes every chunk on at once, and ends the command once the caller has gone away instead of
-     * letting it run on unread.
-     */
-    private static final class ClosingOnFailure extends OutputStream {
-        private final OutputStream out;
-        private volatile ExecHandle handle;
-        private volatile boolean failed;
-
-        ClosingOnFailure(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            try {
-                out.write(b, off, len);
-                // a follower waits for each chunk; no runtime may leave it in a buffer
-                out.flush();
-            } catch (IOException | RuntimeException e) {
-                throw callerGone(e);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            try {
-                out.flush();
-            } catch (IOException | RuntimeException e) {
-                throw callerGone(e);
-            }
-        }
-
-        private IOException callerGone(Exception e) {
-            failed = true;
-            ExecHandle h = handle;
-            if (h != null) {
-                h.close();
-            }
-            return e instanceof IOException io ? io : new IOException(e);
-        }
+        });
+        return output.multi();
     }
 
     private static void validate(ExecRequest request) {

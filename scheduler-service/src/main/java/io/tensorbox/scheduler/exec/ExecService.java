@@ -1,8 +1,10 @@
 package io.tensorbox.scheduler.exec;
 
+import io.tensorbox.common.ApiException;
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.ExecResult;
 import io.tensorbox.scheduler.config.SchedulerConfig;
+import io.tensorbox.scheduler.runtime.ExecGuards;
 import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
@@ -10,32 +12,68 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Buffered execs with a deadline and an output cap, the same on every runtime. */
+/**
+ * Buffered execs with a deadline and an output cap, the same on every runtime. The deadline is kept
+ * inside the sandbox ({@code timeout -s KILL}, which kills the command's whole process group), since
+ * on kubernetes giving up on an exec does not end its command; our own wait is only the backstop.
+ */
 @ApplicationScoped
 public class ExecService {
 
+    /** How long past its deadline we wait for the sandbox to report a command it killed. */
+    static final Duration DEADLINE_GRACE = Duration.ofSeconds(5);
+
     private final SandboxRuntime runtime;
     private final SchedulerConfig config;
+    private final Semaphore slots;
 
     ExecService(SandboxRuntime runtime, SchedulerConfig config) {
         this.runtime = runtime;
         this.config = config;
+        this.slots = new Semaphore(config.execMaxConcurrent(), true);
+    }
+
+    /**
+     * A buffered exec for a caller from outside the scheduler: at most
+     * {@code tensorbox.scheduler.exec-max-concurrent} run at once; over that one waits up to
+     * {@code exec-queue-timeout} for a slot, then is refused with 429.
+     */
+    public ExecResult runBounded(String sandboxId, ExecRequest request) {
+        boolean acquired;
+        try {
+            acquired = slots.tryAcquire(config.execQueueTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeUnavailableException("interrupted while waiting to run " + request.argv().getFirst());
+        }
+        if (!acquired) {
+            throw new ApiException(429, "too_many_execs", "the scheduler runs " + config.execMaxConcurrent()
+                    + " buffered execs already; retry later");
+        }
+        try {
+            return run(sandboxId, request);
+        } finally {
+            slots.release();
+        }
     }
 
     public ExecResult run(String sandboxId, ExecRequest request) {
         long timeoutMs = request.timeoutMs() > 0 ? request.timeoutMs() : config.execDefaultTimeout().toMillis();
+        ExecRequest deadlined = new ExecRequest(ExecGuards.killedAt(Duration.ofMillis(timeoutMs), request.argv()),
+                request.cwd(), request.env(), request.stdin(), timeoutMs);
         CappedBuffer out = new CappedBuffer(config.execOutputCapBytes());
         CappedBuffer err = new CappedBuffer(config.execOutputCapBytes());
         long start = System.nanoTime();
         boolean timedOut = false;
         int exitCode;
-        try (ExecHandle handle = runtime.exec(sandboxId, request, out, err)) {
-            exitCode = handle.exitCode().get(timeoutMs, TimeUnit.MILLISECONDS);
+        try (ExecHandle handle = runtime.exec(sandboxId, deadlined, out, err)) {
+            exitCode = handle.exitCode().get(timeoutMs + DEADLINE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             timedOut = true;
             exitCode = -1;
@@ -46,7 +84,11 @@ public class ExecService {
             throw new RuntimeUnavailableException("exec failed: " + e.getCause().getMessage(), e.getCause());
         }
         long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        return new ExecResult(out.text(), err.text(), exitCode, durationMs, timedOut, out.cut || err.cut);
+        if (exitCode == ExecGuards.KILLED_AT_DEADLINE && durationMs >= timeoutMs) {
+            timedOut = true;
+            exitCode = -1;
+        }
+        return new ExecResult(out.bytes(), err.bytes(), exitCode, durationMs, timedOut, out.cut || err.cut);
     }
 
     /** Keeps the first {@code cap} bytes and counts the rest away, so the command never blocks on us. */
@@ -75,10 +117,6 @@ public class ExecService {
 
         synchronized byte[] bytes() {
             return bytes.toByteArray();
-        }
-
-        String text() {
-            return new String(bytes(), StandardCharsets.UTF_8);
         }
     }
 }

@@ -6,10 +6,13 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
+import io.tensorbox.common.internal.InternalToken;
+import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** api-service owns the records; the scheduler tells it what happened inside sandboxes. */
 @RegisterRestClient(configKey = "api")
+@ClientHeaderParam(name = InternalToken.HEADER, value = "${tensorbox.internal-token}")
 @Path("/internal/v1/events")
 @Consumes(MediaType.APPLICATION_JSON)
 public interface ApiEventsClient {

@@ -4,35 +4,62 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxStatus;
+import io.tensorbox.scheduler.config.SchedulerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Delivers events to api-service in order, retrying while it is down. Losing the queue on a crash
- * loses nothing: exits stay in each sandbox's events file and are replayed on the next start.
+ * Delivers events to api-service in order, retrying while it is down. Memory is bounded: at most
+ * {@code tensorbox.scheduler.event-queue-capacity} events wait. A process exit offered to a full
+ * queue waits a moment (which slows the events follow that read it, not the sandbox), then is dropped;
+ * a sandbox change is dropped at once. A drop is logged and marks the publisher {@linkplain
+ * #takeResync() out of sync}: the reconcile leader then replays every sandbox's events file, and its
+ * pass itself reports sandbox states that api-service missed. Losing the queue on a crash loses
+ * nothing either, for the same reason.
  */
 @ApplicationScoped
 public class EventPublisher {
 
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    /** How long a process exit waits for room in a full queue before it is dropped. */
+    static final Duration EXIT_OFFER_WAIT = Duration.ofSeconds(1);
 
     private final ApiEventsClient api;
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Object> queue;
+    private final AtomicBoolean outOfSync = new AtomicBoolean();
+    private final AtomicBoolean dropping = new AtomicBoolean();
     private volatile Thread sender;
+    /** Events queued or being delivered: 0 means api-service has everything that was not dropped. */
+    private final AtomicInteger undelivered = new AtomicInteger();
 
-    EventPublisher(@RestClient ApiEventsClient api) {
+    @Inject
+    EventPublisher(@RestClient ApiEventsClient api, SchedulerConfig config) {
+        this(api, config.eventQueueCapacity());
+    }
+
+    EventPublisher(ApiEventsClient api, int capacity) {
         this.api = api;
+        this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
     void start(@Observes StartupEvent ignored) {
+        start();
+    }
+
+    void start() {
         sender = Thread.ofVirtual().name("api-event-sender").start(this::sendForever);
     }
 
@@ -43,21 +70,59 @@ public class EventPublisher {
     }
 
     public void processEnded(ProcessStatus status) {
-        queue.add(status);
+        undelivered.incrementAndGet();
+        try {
+            if (!queue.offer(status, EXIT_OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                dropped(status);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dropped(status);
+        }
     }
 
     public void sandboxChanged(SandboxStatus status) {
-        queue.add(status);
+        undelivered.incrementAndGet();
+        if (!queue.offer(status)) {
+            dropped(status);
+        }
+    }
+
+    /**
+     * Whether events were dropped since the last call, and the queue has drained since: the moment
+     * for the leader to replay. Clears the mark.
+     */
+    public boolean takeResync() {
+        return undelivered.get() == 0 && outOfSync.compareAndSet(true, false);
+    }
+
+    /** Events waiting for api-service. */
+    public int queued() {
+        return queue.size();
+    }
+
+    private void dropped(Object event) {
+        undelivered.decrementAndGet();
+        outOfSync.set(true);
+        if (dropping.compareAndSet(false, true)) {
+            LOG.warnf("the queue of events for api-service is full (%d): dropping %s and later ones until it drains;"
+                    + " the events files will be replayed then", queue.size(), event);
+        } else {
+            LOG.debugf("dropped %s", event);
+        }
     }
 
     private void sendForever() {
         try {
             while (true) {
                 Object event = queue.take();
-                Duration backoff = Duration.ofMillis(100);
+                Duration backoff = FIRST_BACKOFF;
                 while (!send(event)) {
                     Thread.sleep(backoff);
                     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                }
+                if (undelivered.decrementAndGet() == 0 && dropping.compareAndSet(true, false)) {
+                    LOG.info("the queue of events for api-service has drained");
                 }
             }
         } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package io.tensorbox.scheduler.process;
 import io.tensorbox.common.ProcessSpec;
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.ApiException;
+import io.tensorbox.common.Ids;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import io.tensorbox.scheduler.sandbox.Sandboxes;
 import jakarta.ws.rs.Consumes;
@@ -39,20 +40,24 @@ public class ProcessResource {
         if (spec == null || spec.id() == null || spec.command() == null || spec.command().isEmpty()) {
             throw new ApiException(400, "invalid_request", "a process needs an id and a non-empty command");
         }
-        Sandboxes.requireRunning(runtime, sandboxId);
+        if (!Supervisor.isProcessId(spec.id())) {
+            throw new ApiException(400, "invalid_request", "a process id is proc_ and 24 lowercase hex digits");
+        }
+        requireRunning(sandboxId);
         return supervisor.start(sandboxId, spec);
     }
 
     @GET
     public List<ProcessStatus> list(@PathParam("sandboxId") String sandboxId) {
-        Sandboxes.requireRunning(runtime, sandboxId);
+        requireRunning(sandboxId);
         return supervisor.list(sandboxId);
     }
 
     @GET
     @Path("/{processId}")
     public ProcessStatus get(@PathParam("sandboxId") String sandboxId, @PathParam("processId") String processId) {
-        Sandboxes.requireRunning(runtime, sandboxId);
+        requireRunning(sandboxId);
+        requireProcessId(processId);
         return supervisor.status(sandboxId, processId).orElseThrow(() -> noSuchProcess(processId));
     }
 
@@ -65,7 +70,8 @@ public class ProcessResource {
         if (!SIGNALS.contains(signal)) {
             throw new ApiException(400, "invalid_signal", "signal must be one of SIG" + String.join(", SIG", SIGNALS));
         }
-        Sandboxes.requireRunning(runtime, sandboxId);
+        requireRunning(sandboxId);
+        requireProcessId(processId);
         if (!supervisor.signal(sandboxId, processId, signal)) {
             throw noSuchProcess(processId);
         }
@@ -75,12 +81,28 @@ public class ProcessResource {
     @Path("/{processId}/stdin")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     public void stdin(@PathParam("sandboxId") String sandboxId, @PathParam("processId") String processId, byte[] data) {
-        Sandboxes.requireRunning(runtime, sandboxId);
+        requireRunning(sandboxId);
+        requireProcessId(processId);
         switch (supervisor.stdin(sandboxId, processId, data == null ? new byte[0] : data)) {
             case WRITTEN -> {
             }
             case ENDED -> throw new ApiException(409, "process_not_running", "process " + processId + " has ended");
             case UNKNOWN -> throw noSuchProcess(processId);
+        }
+    }
+
+    /** A sandbox id is checked before it names a directory or a pod. */
+    private void requireRunning(String sandboxId) {
+        if (!Ids.SANDBOX.matcher(sandboxId).matches()) {
+            throw new ApiException(404, "sandbox_not_found", "no sandbox " + sandboxId + " in this runtime");
+        }
+        Sandboxes.requireRunning(runtime, sandboxId);
+    }
+
+    /** Anything that is not a process id names no process: it never reaches the sandbox. */
+    private static void requireProcessId(String processId) {
+        if (!Supervisor.isProcessId(processId)) {
+            throw noSuchProcess(processId);
         }
     }
 

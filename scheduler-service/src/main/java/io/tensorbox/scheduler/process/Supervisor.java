@@ -1,7 +1,9 @@
 package io.tensorbox.scheduler.process;
 
+import io.tensorbox.common.ApiException;
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.ExecResult;
+import io.tensorbox.common.Ids;
 import io.tensorbox.common.ProcessSpec;
 import io.tensorbox.common.ProcessState;
 import io.tensorbox.common.ProcessStatus;
@@ -11,10 +13,12 @@ import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
 import io.tensorbox.scheduler.runtime.SandboxLayout;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -23,6 +27,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Drives {@code supervisor.sh} inside a sandbox through {@link SandboxRuntime#exec}: the only process
@@ -31,7 +37,19 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class Supervisor {
 
+    private static final Logger LOG = Logger.getLogger(Supervisor.class);
     static final byte[] SCRIPT = loadScript();
+    private static final int MAX_REASON = 1000;
+    private static final String PID = "([1-9][0-9]{0,8})";
+    private static final String ANY_PID = "([0-9]{1,9})";
+    private static final String MS = "([0-9]{1,15})";
+    private static final Pattern OK = Pattern.compile("ok " + PID + " " + MS);
+    private static final Pattern RUNNING = Pattern.compile("running " + PID + " " + MS);
+    private static final Pattern ENDED = Pattern.compile("ended ([0-9]{1,3}) " + MS + " ([01]) " + ANY_PID + " " + MS);
+    private static final Pattern LOST = Pattern.compile("lost " + ANY_PID + " " + MS);
+    private static final Pattern FAILED = Pattern.compile("failed(?: (.*))?", Pattern.DOTALL);
+    private static final Pattern EVENT = Pattern.compile("exit (proc_[0-9a-f]{24}) ([0-9]{1,3}) " + MS + " ([01])");
+    private static final Pattern LIST_LINE = Pattern.compile("(proc_[0-9a-f]{24}) (.*)", Pattern.DOTALL);
     static final String SCRIPT_NAME = "tbx-" + sha256(SCRIPT).substring(0, 16);
 
     private final SandboxRuntime runtime;
@@ -63,9 +81,14 @@ public class Supervisor {
                 "sh", layout.stateDir(), String.valueOf(SCRIPT.length), target),
                 null, null, SCRIPT, config.controlTimeout().toMillis()));
         if (r.exitCode() != 0) {
-            throw new RuntimeUnavailableException("cannot install the supervisor in " + sandboxId + ": " + r.stderr().strip());
+            throw new RuntimeUnavailableException("cannot install the supervisor in " + sandboxId + ": " + r.stderrText().strip());
         }
         installedIn.add(sandboxId);
+    }
+
+    /** The sandbox lost the script (a restarted pod): the next call installs it again. */
+    public void reinstall(String sandboxId) {
+        installedIn.remove(sandboxId);
     }
 
     public void forget(String sandboxId) {
@@ -74,6 +97,7 @@ public class Supervisor {
     }
 
     public ProcessStatus start(String sandboxId, ProcessSpec spec) {
+        requireProcessId(spec.id());
         SandboxLayout layout = runtime.layout(sandboxId);
         long startedAt = System.currentTimeMillis();
         List<String> args = new ArrayList<>(List.of(layout.workspaceDir(), spec.id(), String.valueOf(startedAt),
@@ -82,31 +106,90 @@ public class Supervisor {
         args.add(String.valueOf(env.size()));
         args.addAll(env);
         args.addAll(spec.command());
-        String line = call(sandboxId, "start", args, null).stdout().strip();
-        if (line.startsWith("failed ")) {
-            return new ProcessStatus(spec.id(), sandboxId, ProcessState.failed, 0, -1, startedAt,
-                    System.currentTimeMillis(), line.substring("failed ".length()));
+        install(sandboxId);
+        String line;
+        switch (askChannel(sandboxId, "start", args)) {
+            case SupervisorChannels.Answered a -> line = a.answer().output().strip();
+            case SupervisorChannels.Unanswered u -> {
+                LOG.infof("the start of %s in %s went unanswered (%s); asking the sandbox what became of it",
+                        spec.id(), sandboxId, u.why());
+                return failedAt(settle(sandboxId, spec.id()), startedAt);
+            }
+            case SupervisorChannels.NotSent ignored -> {
+                ExecResult r;
+                try {
+                    r = exec(sandboxId, "start", args, null);
+                } catch (RuntimeUnavailableException e) {
+                    // The exec may have failed before or after the start ran.
+                    LOG.infof("the start of %s in %s failed (%s); asking the sandbox what became of it",
+                            spec.id(), sandboxId, e.getMessage());
+                    return failedAt(settle(sandboxId, spec.id()), startedAt);
+                }
+                if (r.timedOut()) {
+                    return failedAt(settle(sandboxId, spec.id()), startedAt);
+                }
+                line = r.stdoutText().strip();
+            }
         }
-        String[] ok = line.split(" ");
-        if (ok.length == 3 && ok[0].equals("ok")) {
-            return new ProcessStatus(spec.id(), sandboxId, ProcessState.running, Integer.parseInt(ok[1]), -1,
-                    Long.parseLong(ok[2]), 0, null);
+        Matcher ok = OK.matcher(line);
+        if (ok.matches()) {
+            return new ProcessStatus(spec.id(), sandboxId, ProcessState.running, pid(ok.group(1)), -1,
+                    Long.parseLong(ok.group(2)), 0, null);
         }
-        // A retried start answers the status of the process it started before.
-        return parseStatus(sandboxId, spec.id(), line)
-                .orElseThrow(() -> new RuntimeUnavailableException("supervisor answered '" + line + "' to start"));
+        // A failed start, or a repeated one: it answers the status of the start that holds the id.
+        Optional<ProcessStatus> status = parseStatus(sandboxId, spec.id(), line);
+        // Empty: a start that lost the id to one that never finished; ask once more, waiting for it.
+        return failedAt(status.isPresent() ? status.get() : settle(sandboxId, spec.id()), startedAt);
+    }
+
+    /** A start that failed failed when it was asked for. */
+    private static ProcessStatus failedAt(ProcessStatus status, long startedAt) {
+        return status.state() != ProcessState.failed ? status : new ProcessStatus(status.id(), status.sandboxId(),
+                ProcessState.failed, 0, -1, startedAt, System.currentTimeMillis(), status.reason());
+    }
+
+    /**
+     * What became of a start whose answer was lost: the supervisor records a start that never arrived
+     * as failed (so that it cannot run later) and answers the status of one that did.
+     *
+     * @throws RuntimeUnavailableException when the sandbox cannot be asked
+     */
+    private ProcessStatus settle(String sandboxId, String processId) {
+        ExecResult r;
+        try {
+            r = exec(sandboxId, "settle", List.of(processId), null);
+        } catch (RuntimeException e) {
+            throw new RuntimeUnavailableException("cannot find out whether " + processId + " started: " + e.getMessage(), e);
+        }
+        if (r.timedOut()) {
+            throw new RuntimeUnavailableException("cannot find out whether " + processId + " started: the sandbox did not answer within "
+                    + config.controlTimeout().toSeconds() + " s");
+        }
+        return parseStatus(sandboxId, processId, r.stdoutText().strip()).orElseThrow(() ->
+                new RuntimeUnavailableException("cannot find out whether " + processId + " started: the sandbox has no record of it"));
     }
 
     public Optional<ProcessStatus> status(String sandboxId, String processId) {
-        return parseStatus(sandboxId, processId, call(sandboxId, "status", List.of(processId), null).stdout().strip());
+        requireProcessId(processId);
+        return parseStatus(sandboxId, processId, call(sandboxId, "status", List.of(processId), null).stdoutText().strip());
     }
 
+    /** Every process the sandbox's supervisor knows; lines that are not a process's status are dropped. */
     public List<ProcessStatus> list(String sandboxId) {
         List<ProcessStatus> all = new ArrayList<>();
-        for (String line : call(sandboxId, "list", List.of(), null).stdout().split("\n")) {
-            int space = line.indexOf(' ');
-            if (space > 0) {
-                parseStatus(sandboxId, line.substring(0, space), line.substring(space + 1)).ifPresent(all::add);
+        for (String line : call(sandboxId, "list", List.of(), null).stdoutText().split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            Matcher m = LIST_LINE.matcher(line);
+            try {
+                if (!m.matches()) {
+                    throw new IllegalArgumentException("not '<process id> <status>'");
+                }
+                parseStatus(sandboxId, m.group(1), m.group(2)).ifPresent(all::add);
+            } catch (RuntimeException e) {
+                LOG.warnf("dropped a line of the process list of %s '%s': %s", sandboxId, LineReader.printable(line),
+                        e.getMessage());
             }
         }
         return all;
@@ -114,12 +197,20 @@ public class Supervisor {
 
     /** @return false when the sandbox has no such process */
     public boolean signal(String sandboxId, String processId, String signal) {
-        return call(sandboxId, "signal", List.of(processId, signal), null).exitCode() != 4;
+        requireProcessId(processId);
+        int code = call(sandboxId, "signal", List.of(processId, signal), null).exitCode();
+        return switch (code) {
+            case 0 -> true;
+            case 4 -> false;
+            default -> throw new RuntimeUnavailableException("signalling " + processId + " failed with " + code
+                    + (code == 5 ? " (the pid on record in the sandbox is not one)" : ""));
+        };
     }
 
     public enum StdinResult { WRITTEN, ENDED, UNKNOWN }
 
     public StdinResult stdin(String sandboxId, String processId, byte[] data) {
+        requireProcessId(processId);
         int code = call(sandboxId, "stdin", List.of(processId, String.valueOf(data.length)), data).exitCode();
         return switch (code) {
             case 0 -> StdinResult.WRITTEN;
@@ -133,35 +224,82 @@ public class Supervisor {
         call(sandboxId, "killall", List.of(), null);
     }
 
-    /** argv of the long-lived exec that prints every exit of the sandbox, past ones first. */
-    public List<String> eventsCommand(String sandboxId) {
+    /**
+     * argv of the long-lived exec that prints the exits of the sandbox from line {@code fromLine} of
+     * its events file on (1: every exit so far), then each new one.
+     */
+    public List<String> eventsCommand(String sandboxId, long fromLine) {
         SandboxLayout layout = runtime.layout(sandboxId);
-        return List.of("sh", scriptPath(layout), "events", layout.stateDir());
+        return List.of("sh", scriptPath(layout), "events", layout.stateDir(), String.valueOf(Math.max(1, fromLine)));
     }
 
-    /** Reads one line of {@code STATE/events}: {@code exit <id> <status> <exited_at_ms> <killed>}. */
+    /** Whether {@code id} is a process id, and so safe to become a path inside a sandbox. */
+    public static boolean isProcessId(String id) {
+        return id != null && Ids.PROCESS.matcher(id).matches();
+    }
+
+    static void requireProcessId(String id) {
+        if (!isProcessId(id)) {
+            throw new ApiException(400, "invalid_process_id", "a process id is proc_ and 24 lowercase hex digits");
+        }
+    }
+
+    /**
+     * Reads one line of {@code STATE/events}: {@code exit <id> <status> <exited_at_ms> <killed>}. The
+     * sandbox can write that file: anything else is dropped, and the event is bound to the sandbox it
+     * was read from whatever process it names.
+     */
     public static Optional<ProcessStatus> parseEvent(String sandboxId, String line) {
-        String[] f = line.strip().split(" ");
-        if (f.length != 5 || !f[0].equals("exit")) {
+        Matcher m = EVENT.matcher(line);
+        if (!m.matches() || Integer.parseInt(m.group(2)) > 255) {
+            LOG.warnf("dropped a malformed line of the events of %s: '%s'", sandboxId, LineReader.printable(line));
             return Optional.empty();
         }
-        return Optional.of(ended(sandboxId, f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]), f[4].equals("1"), 0, 0));
+        return Optional.of(ended(sandboxId, m.group(1), Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)),
+                m.group(4).equals("1"), 0, 0));
     }
 
+    /**
+     * Reads a status answer of the supervisor; empty for {@code unknown}.
+     *
+     * @throws RuntimeUnavailableException for anything that is not a status
+     */
     static Optional<ProcessStatus> parseStatus(String sandboxId, String processId, String line) {
-        String[] f = line.split(" ");
-        return switch (f[0]) {
-            case "running" -> Optional.of(new ProcessStatus(processId, sandboxId, ProcessState.running,
-                    Integer.parseInt(f[1]), -1, Long.parseLong(f[2]), 0, null));
-            case "ended" -> Optional.of(ended(sandboxId, processId, Integer.parseInt(f[1]), Long.parseLong(f[2]),
-                    f[3].equals("1"), Integer.parseInt(f[4]), Long.parseLong(f[5])));
-            case "lost" -> Optional.of(new ProcessStatus(processId, sandboxId, ProcessState.killed,
-                    Integer.parseInt(f[1]), -1, Long.parseLong(f[2]), System.currentTimeMillis(),
+        Matcher m;
+        if (line.equals("unknown")) {
+            return Optional.empty();
+        }
+        if ((m = RUNNING.matcher(line)).matches()) {
+            return Optional.of(new ProcessStatus(processId, sandboxId, ProcessState.running,
+                    pid(m.group(1)), -1, Long.parseLong(m.group(2)), 0, null));
+        }
+        if ((m = ENDED.matcher(line)).matches() && Integer.parseInt(m.group(1)) <= 255) {
+            return Optional.of(ended(sandboxId, processId, Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)),
+                    m.group(3).equals("1"), pid(m.group(4)), Long.parseLong(m.group(5))));
+        }
+        if ((m = LOST.matcher(line)).matches()) {
+            return Optional.of(new ProcessStatus(processId, sandboxId, ProcessState.killed,
+                    pid(m.group(1)), -1, Long.parseLong(m.group(2)), System.currentTimeMillis(),
                     "the process ended without its supervisor (sandbox restarted?)"));
-            case "failed" -> Optional.of(new ProcessStatus(processId, sandboxId, ProcessState.failed, 0, -1, 0,
-                    0, line.substring("failed".length()).strip()));
-            default -> Optional.empty();
-        };
+        }
+        if ((m = FAILED.matcher(line)).matches()) {
+            return Optional.of(new ProcessStatus(processId, sandboxId, ProcessState.failed, 0, -1, 0,
+                    0, reason(m.group(1))));
+        }
+        throw new RuntimeUnavailableException("the supervisor in " + sandboxId + " answered an unreadable status for "
+                + processId + ": '" + LineReader.printable(line) + "'");
+    }
+
+    private static int pid(String digits) {
+        return Integer.parseInt(digits); // at most 9 digits by the patterns
+    }
+
+    /** A failure reason as the sandbox wrote it, fit to be shown: printable and bounded. */
+    private static String reason(String raw) {
+        String text = raw == null ? "" : raw.strip().codePoints()
+                .map(c -> Character.isISOControl(c) ? ' ' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return text.length() > MAX_REASON ? text.substring(0, MAX_REASON) + "..." : text;
     }
 
     /**
@@ -176,29 +314,43 @@ public class Supervisor {
                 bySignal ? -1 : status, startedAtMs, exitedAtMs, null);
     }
 
+    /** A verb over the sandbox's supervisor channel when it serves it; {@code NotSent} otherwise. */
+    private SupervisorChannels.Reply askChannel(String sandboxId, String verb, List<String> args) {
+        if (!config.supervisorChannel() || !CHANNEL_VERBS.contains(verb)) {
+            return new SupervisorChannels.NotSent("not a channel verb");
+        }
+        SandboxLayout layout = runtime.layout(sandboxId);
+        List<String> verbArgs = new ArrayList<>(List.of(layout.stateDir()));
+        verbArgs.addAll(args);
+        return channels.ask(sandboxId, List.of("sh", scriptPath(layout), "serve"), verb, verbArgs, config.controlTimeout());
+    }
+
+    /** A verb over the channel if it can answer, else over an exec of its own; a deadline is an error. */
     private ExecResult call(String sandboxId, String verb, List<String> args, byte[] stdin) {
         install(sandboxId);
-        SandboxLayout layout = runtime.layout(sandboxId);
-        if (config.supervisorChannel() && stdin == null && CHANNEL_VERBS.contains(verb)) {
-            List<String> verbArgs = new ArrayList<>(List.of(layout.stateDir()));
-            verbArgs.addAll(args);
-            Optional<SupervisorChannels.Answer> answer = channels.ask(sandboxId,
-                    List.of("sh", scriptPath(layout), "serve"), verb, verbArgs, config.controlTimeout());
-            if (answer.isPresent()) {
-                return new ExecResult(answer.get().output() + "\n", "", answer.get().status(), 0, false, false);
-            }
+        if (stdin == null && askChannel(sandboxId, verb, args) instanceof SupervisorChannels.Answered a) {
+            return new ExecResult((a.answer().output() + "\n").getBytes(StandardCharsets.UTF_8), new byte[0],
+                    a.answer().status(), 0, false, false);
         }
-        List<String> argv = new ArrayList<>(List.of("sh", scriptPath(layout), verb, layout.stateDir()));
-        argv.addAll(args);
-        ExecResult r = exec.run(sandboxId, new ExecRequest(argv, null, null, stdin, config.controlTimeout().toMillis()));
+        ExecResult r = exec(sandboxId, verb, args, stdin);
         if (r.timedOut()) {
             throw new RuntimeUnavailableException("the sandbox did not answer '" + verb + "' within "
                     + config.controlTimeout().toSeconds() + " s");
         }
-        if (r.exitCode() == 127 || (r.exitCode() == 2 && r.stderr().contains(SCRIPT_NAME))) {
+        return r;
+    }
+
+    /** A verb over an exec of its own, with the control deadline. */
+    private ExecResult exec(String sandboxId, String verb, List<String> args, byte[] stdin) {
+        install(sandboxId);
+        SandboxLayout layout = runtime.layout(sandboxId);
+        List<String> argv = new ArrayList<>(List.of("sh", scriptPath(layout), verb, layout.stateDir()));
+        argv.addAll(args);
+        ExecResult r = exec.run(sandboxId, new ExecRequest(argv, null, null, stdin, config.controlTimeout().toMillis()));
+        if (r.exitCode() == 127 || (r.exitCode() == 2 && r.stderrText().contains(SCRIPT_NAME))) {
             // The sandbox lost its files (a restarted pod): install again next time.
             installedIn.remove(sandboxId);
-            throw new RuntimeUnavailableException("the supervisor is missing in " + sandboxId + ": " + r.stderr().strip());
+            throw new RuntimeUnavailableException("the supervisor is missing in " + sandboxId + ": " + r.stderrText().strip());
         }
         return r;
     }

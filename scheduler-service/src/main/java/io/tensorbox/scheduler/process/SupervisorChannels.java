@@ -19,20 +19,42 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One open exec per sandbox running the supervisor's {@code serve} verb, so that starting a
  * process costs a line written to it instead of a fresh exec (on kubernetes, a {@code pods/exec}
  * round trip through the API server and the kubelet). Callers fall back to a plain exec whenever
- * the channel cannot answer; every verb it serves is safe to repeat.
+ * the channel cannot answer; every verb it serves is safe to repeat (a repeated start answers what
+ * the first one did). What comes back is hostile: an answer that is not {@code <req> <status> <line>}
+ * is dropped, and the request it was meant for times out.
  */
 @ApplicationScoped
 public class SupervisorChannels {
 
     private static final Logger LOG = Logger.getLogger(SupervisorChannels.class);
 
+    private static final Pattern ANSWER = Pattern.compile("(r[0-9]{1,18}) ([0-9]{1,3})(?: (.*))?");
+
     /** What a verb answered through the channel: its exit status and first line of output. */
     public record Answer(int status, String output) {
+    }
+
+    /** What became of a request sent through a channel. */
+    sealed interface Reply {
+    }
+
+    /** The verb answered. */
+    record Answered(Answer answer) implements Reply {
+    }
+
+    /** The request never left: there is no channel and none could be opened. Safe to send another way. */
+    record NotSent(String why) implements Reply {
+    }
+
+    /** The request may have reached the sandbox, but no answer came in time. */
+    record Unanswered(String why) implements Reply {
     }
 
     private final SandboxRuntime runtime;
@@ -46,18 +68,31 @@ public class SupervisorChannels {
         channels.values().forEach(Channel::close);
     }
 
-    /** Asks the sandbox's channel; empty when there is none and none could be opened, or it failed. */
-    Optional<Answer> ask(String sandboxId, List<String> serveArgv, String verb, List<String> args, Duration timeout) {
+    /** Asks the sandbox's channel, opening one if there is none. */
+    Reply ask(String sandboxId, List<String> serveArgv, String verb, List<String> args, Duration timeout) {
         Channel channel = channels.get(sandboxId);
         if (channel == null) {
             try {
                 channel = open(sandboxId, serveArgv);
             } catch (RuntimeException e) {
                 LOG.debugf("no supervisor channel into %s: %s", sandboxId, e.getMessage());
-                return Optional.empty();
+                return new NotSent(e.getMessage());
             }
         }
         return channel.ask(verb, args, timeout);
+    }
+
+    /** Reads one answer line {@code <req> <exit status> <output line>}; empty when it is not one. */
+    static Optional<Map.Entry<String, Answer>> parseAnswer(String line) {
+        Matcher m = ANSWER.matcher(line);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        int status = Integer.parseInt(m.group(2));
+        if (status > 255) {
+            return Optional.empty();
+        }
+        return Optional.of(Map.entry(m.group(1), new Answer(status, m.group(3) == null ? "" : m.group(3))));
     }
 
     private Channel open(String sandboxId, List<String> serveArgv) {
@@ -115,16 +150,21 @@ public class SupervisorChannels {
 
         /** The runtime hands the channel's stdout here, line by line. */
         void answered(String line) {
-            String[] f = line.split(" ", 3);
-            CompletableFuture<Answer> waiting = f.length >= 2 ? pending.remove(f[0]) : null;
+            Optional<Map.Entry<String, Answer>> answer = parseAnswer(line);
+            if (answer.isEmpty()) {
+                LOG.warnf("dropped an unreadable answer of the supervisor channel of %s: '%s'", sandboxId,
+                        LineReader.printable(line));
+                return;
+            }
+            CompletableFuture<Answer> waiting = pending.remove(answer.get().getKey());
             if (waiting != null) {
-                waiting.complete(new Answer(Integer.parseInt(f[1]), f.length == 3 ? f[2] : ""));
+                waiting.complete(answer.get().getValue());
             }
         }
 
-        Optional<Answer> ask(String verb, List<String> args, Duration timeout) {
+        Reply ask(String verb, List<String> args, Duration timeout) {
             if (!open) {
-                return Optional.empty();
+                return new NotSent("the channel is closed");
             }
             String request = "r" + nextRequest.incrementAndGet();
             CompletableFuture<Answer> answer = new CompletableFuture<>();
@@ -138,14 +178,15 @@ public class SupervisorChannels {
                     stdin.write(line.toString().getBytes(StandardCharsets.UTF_8));
                     stdin.flush();
                 }
-                return Optional.of(answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+                return new Answered(answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
             } catch (IOException | ExecutionException | TimeoutException e) {
                 LOG.infof("supervisor channel of %s failed (%s); using execs until it is reopened", sandboxId, e);
                 close();
-                return Optional.empty();
+                return new Unanswered(e instanceof TimeoutException
+                        ? "no answer within " + timeout.toMillis() + " ms" : String.valueOf(e.getMessage()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return Optional.empty();
+                return new Unanswered("interrupted");
             } finally {
                 pending.remove(request);
             }

@@ -32,16 +32,38 @@ public interface SandboxRuntime {
      * Runs {@code request.argv()} in the sandbox, writing its stdout and stderr to the given streams
      * as they come (blocking writes are the back-pressure). {@code request.stdin()} is offered to the
      * command; end of input is not signalled. The deadline in {@code request.timeoutMs()} is the
-     * caller's business ({@link ExecHandle#close()}).
+     * caller's business (see {@link ExecGuards#killedAt}).
+     * <p>
+     * An exec without stdin bytes ends in the sandbox when its caller closes it: it runs under the
+     * {@link ExecGuards#endingWithCaller watchdog}, which kills the command's process group once the
+     * exec's stdin closes. This is written once, here, above every driver.
      *
      * @throws RuntimeUnavailableException when the runtime cannot be reached or has no such sandbox
      */
-    ExecHandle exec(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr);
+    default ExecHandle exec(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr) {
+        if (request.argv() == null || request.argv().isEmpty()) {
+            throw new IllegalArgumentException("argv must name a command");
+        }
+        boolean hasStdin = request.stdin() != null && request.stdin().length > 0;
+        ExecRequest guarded = hasStdin ? request : new ExecRequest(ExecGuards.endingWithCaller(request.argv()),
+                request.cwd(), request.env(), null, request.timeoutMs());
+        return spawn(sandboxId, guarded, stdout, stderr);
+    }
+
+    /**
+     * The driver's primitive behind {@link #exec}: runs {@code request.argv()} as given, with the
+     * exec's stdin open from start to {@link ExecHandle#close()} (and {@code request.stdin()} written
+     * to it first, if any). Closing the handle closes that stdin and lets the exec go; it need not end
+     * the command, and must not be relied on to: the watchdog does.
+     *
+     * @throws RuntimeUnavailableException when the runtime cannot be reached or has no such sandbox
+     */
+    ExecHandle spawn(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr);
 
     /**
      * Runs {@code argv} in the sandbox with its stdin left open for the caller to write to for as
      * long as it runs: a long-lived conversation with a command in the sandbox. Its stderr is
-     * dropped.
+     * dropped. The command must end at end of input: closing the channel closes its stdin.
      *
      * @throws RuntimeUnavailableException when the runtime cannot be reached or has no such sandbox
      */

@@ -2,6 +2,8 @@ package io.tensorbox.scheduler.sandbox;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 import io.tensorbox.common.LiveSandbox;
 import io.tensorbox.common.SandboxState;
 import io.tensorbox.common.SandboxStatus;
@@ -11,10 +13,10 @@ import io.tensorbox.scheduler.process.ExitWatcher;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -24,7 +26,10 @@ import java.util.stream.Collectors;
  * Makes the runtime match the records while this replica leads: creates what is missing for
  * pending sandboxes, reports running ones whose sandbox vanished while nobody watched, deletes
  * orphans, and follows the exits of every running sandbox. Every replica serves execs; only the
- * leader reconciles and watches, so exits are reported once.
+ * leader reconciles and watches, so exits are reported once. A pass runs every
+ * {@code tensorbox.scheduler.reconcile-interval} (the Quarkus scheduler, skipped while another replica
+ * leads or a pass is still running); one sandbox that fails is logged and tried again next pass
+ * without holding up the others.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -38,7 +43,7 @@ public class Reconciler {
     private final SchedulerConfig config;
     private final SandboxTeardown teardown;
     private volatile AutoCloseable leadership;
-    private volatile Thread loop;
+    private volatile boolean leading;
 
     Reconciler(SandboxRuntime runtime, @RestClient ApiRecordsClient records, ExitWatcher exitWatcher,
                EventPublisher events, SchedulerConfig config, SandboxTeardown teardown) {
@@ -63,35 +68,57 @@ public class Reconciler {
 
     private synchronized void startLeading() {
         LOG.infof("%s leads the reconcile loop", config.replicaName());
+        leading = true;
         exitWatcher.resume();
-        loop = Thread.ofVirtual().name("reconcile").start(() -> {
-            Duration pause = config.reconcileInterval();
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    reconcileOnce();
-                } catch (RuntimeException e) {
-                    LOG.infof("reconcile postponed: %s", e.getMessage());
-                    pause = Duration.ofSeconds(1);
-                }
-                try {
-                    Thread.sleep(pause);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                pause = config.reconcileInterval();
-            }
-        });
     }
 
     private synchronized void stopLeading() {
-        if (loop != null) {
-            loop.interrupt();
-            loop = null;
-        }
+        leading = false;
         exitWatcher.pause();
     }
 
-    /** One pass; the runtime is listed before the records so a sandbox created meanwhile is never an orphan. */
+    public boolean leading() {
+        return leading;
+    }
+
+    @Scheduled(identity = "reconcile", every = "${tensorbox.scheduler.reconcile-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = NotLeading.class)
+    void scheduledPass() {
+        try {
+            if (events.takeResync()) {
+                LOG.info("events were dropped while api-service lagged: replaying every sandbox's events file");
+                synchronized (this) {
+                    if (leading) {
+                        exitWatcher.pause();
+                        exitWatcher.resume();
+                    }
+                }
+            }
+            reconcileOnce();
+        } catch (RuntimeException e) {
+            LOG.infof("reconcile postponed to the next pass: %s", e.getMessage());
+        }
+    }
+
+    /** Passes run only on the leader. */
+    @Singleton
+    static class NotLeading implements Scheduled.SkipPredicate {
+        private final Reconciler reconciler;
+
+        NotLeading(Reconciler reconciler) {
+            this.reconciler = reconciler;
+        }
+
+        @Override
+        public boolean test(ScheduledExecution execution) {
+            return !reconciler.leading();
+        }
+    }
+
+    /**
+     * One pass; the runtime is listed before the records so a sandbox created meanwhile is never an
+     * orphan. Failing to list either ends the pass (thrown); a failure on one sandbox does not.
+     */
     public void reconcileOnce() {
         Map<String, SandboxStatus> held = runtime.list().stream()
                 .collect(Collectors.toMap(SandboxStatus::id, Function.identity(), (a, b) -> a));
@@ -99,35 +126,47 @@ public class Reconciler {
                 .collect(Collectors.toMap(l -> l.spec().id(), Function.identity(), (a, b) -> a));
         for (LiveSandbox record : live.values()) {
             String id = record.spec().id();
-            SandboxStatus actual = held.get(id);
-            if (actual != null) {
-                if (actual.state() != record.state() && actual.state() != SandboxState.pending) {
-                    // A transition the informer reported while no replica was leading.
-                    events.sandboxChanged(actual);
-                }
-                if (actual.state() == SandboxState.running) {
-                    exitWatcher.watch(id);
-                }
-                continue;
-            }
-            if (record.state() == SandboxState.pending) {
-                SandboxStatus status = runtime.create(record.spec());
-                LOG.infof("created missing sandbox %s (%s)", id, status.state());
-                if (status.state() != SandboxState.pending) {
-                    events.sandboxChanged(status);
-                }
-                if (status.state() == SandboxState.running) {
-                    exitWatcher.watch(id);
-                }
-            } else {
-                events.sandboxChanged(new SandboxStatus(id, SandboxState.stopped,
-                        "the sandbox disappeared while no scheduler was watching"));
+            try {
+                reconcile(record, held.get(id));
+            } catch (RuntimeException e) {
+                LOG.warnf("reconcile of sandbox %s failed (tried again next pass): %s", id, e.getMessage());
             }
         }
         Set<String> orphans = held.keySet().stream().filter(id -> !live.containsKey(id)).collect(Collectors.toSet());
         for (String orphan : orphans) {
-            LOG.infof("deleting orphan sandbox %s: it has no live record", orphan);
-            teardown.delete(orphan);
+            try {
+                LOG.infof("deleting orphan sandbox %s: it has no live record", orphan);
+                teardown.delete(orphan);
+            } catch (RuntimeException e) {
+                LOG.warnf("deleting orphan sandbox %s failed (tried again next pass): %s", orphan, e.getMessage());
+            }
+        }
+    }
+
+    private void reconcile(LiveSandbox record, SandboxStatus actual) {
+        String id = record.spec().id();
+        if (actual != null) {
+            if (actual.state() != record.state() && actual.state() != SandboxState.pending) {
+                // A transition the informer reported while no replica was leading.
+                events.sandboxChanged(actual);
+            }
+            if (actual.state() == SandboxState.running) {
+                exitWatcher.watch(id);
+            }
+            return;
+        }
+        if (record.state() == SandboxState.pending) {
+            SandboxStatus status = runtime.create(record.spec());
+            LOG.infof("created missing sandbox %s (%s)", id, status.state());
+            if (status.state() != SandboxState.pending) {
+                events.sandboxChanged(status);
+            }
+            if (status.state() == SandboxState.running) {
+                exitWatcher.watch(id);
+            }
+        } else {
+            events.sandboxChanged(new SandboxStatus(id, SandboxState.stopped,
+                    "the sandbox disappeared while no scheduler was watching"));
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.tensorbox.scheduler.template;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.util.List;
@@ -13,7 +12,6 @@ import java.util.Optional;
  * A template without an image uses {@code tensorbox.base-image} (env {@code TENSORBOX_BASE_IMAGE}).
  * The {@code base} template exists even when nothing is configured.
  */
-@ConfigMapping(prefix = "tensorbox")
 public interface TemplatesConfig {
 
     String BASE = "base";

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import static io.restassured.RestAssured.given;
+import static io.tensorbox.scheduler.InternalCalls.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -172,6 +172,7 @@ class LocalProcessSupervisionTest {
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                         "http://localhost:" + io.restassured.RestAssured.port + "/internal/v1/sandboxes/" + sandbox + "/exec/stream"))
                 .header("Content-Type", "application/json")
+                .header(io.tensorbox.common.internal.InternalToken.HEADER, io.tensorbox.scheduler.InternalCalls.TOKEN)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
                         new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
                                 Map.of("argv", List.of("sh", "-c", script)))))
@@ -194,7 +195,7 @@ class LocalProcessSupervisionTest {
                 .body(Map.of("argv", List.of("sh", "-c", "echo out; echo err >&2; exit 5")))
                 .post("/internal/v1/sandboxes/{id}/exec", sandbox)
                 .then().statusCode(200)
-                .body("stdout", equalTo("out\n")).body("stderr", equalTo("err\n")).body("exitCode", equalTo(5));
+                .body("stdout", equalTo("b3V0Cg==")).body("stderr", equalTo("ZXJyCg==")).body("exitCode", equalTo(5)); // output is bytes, base64 in JSON
         given().contentType(ContentType.JSON)
                 .body(Map.of("argv", List.of("sleep", "30"), "timeoutMs", 300))
                 .post("/internal/v1/sandboxes/{id}/exec", sandbox)

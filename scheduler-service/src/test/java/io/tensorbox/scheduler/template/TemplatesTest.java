@@ -1,7 +1,6 @@
 package io.tensorbox.scheduler.template;
 
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import io.tensorbox.scheduler.runtime.kubernetes.TestRuntimes;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,12 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TemplatesTest {
 
     private static Templates templates(Map<String, String> properties) {
-        var config = new SmallRyeConfigBuilder()
-                .withMapping(TemplatesConfig.class)
-                .withValidateUnknown(false)
-                .withSources(new PropertiesConfigSource(properties, "test", 500))
-                .build();
-        return new Templates(config.getConfigMapping(TemplatesConfig.class));
+        return new Templates(TestRuntimes.tensorbox(properties).sandboxTemplates());
     }
 
     @Test

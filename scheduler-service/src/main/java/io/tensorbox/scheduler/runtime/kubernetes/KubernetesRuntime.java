@@ -174,25 +174,24 @@ public class KubernetesRuntime implements SandboxRuntime {
     }
 
     @Override
-    public ExecHandle exec(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr) {
+    public ExecHandle spawn(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr) {
         String name = PodNames.podName(sandboxId);
         if (request.argv() == null || request.argv().isEmpty()) {
             throw new IllegalArgumentException("argv must name a command");
         }
         String[] argv = commandLine(request).toArray(String[]::new);
         byte[] stdin = request.stdin();
-        boolean withStdin = stdin != null && stdin.length > 0;
         var container = client().pods().inNamespace(namespace()).withName(name).inContainer(PodNames.CONTAINER);
         ExecWatch watch;
         try {
-            watch = withStdin
-                    ? container.redirectingInput().writingOutput(stdout).writingError(stderr).exec(argv)
-                    : container.writingOutput(stdout).writingError(stderr).exec(argv);
+            // stdin always: the kubelet closes it when this exec's connection closes, which is how
+            // the watchdog of SandboxRuntime#exec learns that its caller went away
+            watch = container.redirectingInput().writingOutput(stdout).writingError(stderr).exec(argv);
         } catch (KubernetesClientException e) {
             throw execRejected(sandboxId, e);
         }
         PodExec exec = new PodExec(sandboxId, watch);
-        if (withStdin) {
+        if (stdin != null && stdin.length > 0) {
             try {
                 // written, never closed: the exec protocol cannot signal end of input (STACK.md)
                 watch.getInput().write(stdin);

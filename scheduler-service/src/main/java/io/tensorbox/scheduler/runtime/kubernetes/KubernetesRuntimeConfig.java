@@ -1,13 +1,11 @@
 package io.tensorbox.scheduler.runtime.kubernetes;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 import java.util.Optional;
 
 /** The kubernetes driver ({@code tensorbox.runtime=kubernetes}). The cluster itself is the fabric8 client's ({@code KUBECONFIG}, in-cluster, {@code quarkus.kubernetes-client.*}). */
-@ConfigMapping(prefix = "tensorbox.kubernetes")
 public interface KubernetesRuntimeConfig {
 
     /** Where sandbox pods live; the client's namespace (kubeconfig context / in-cluster), else {@code default}. */

@@ -147,7 +147,7 @@ public class LocalRuntime implements SandboxRuntime {
     }
 
     @Override
-    public ExecHandle exec(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr) {
+    public ExecHandle spawn(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr) {
         Path root = root(sandboxId);
         SandboxSpec spec = readSpec(sandboxId, root);
         Path workspace = root.resolve("workspace");
@@ -167,21 +167,27 @@ public class LocalRuntime implements SandboxRuntime {
         } catch (IOException e) {
             throw new RuntimeUnavailableException("cannot run " + request.argv().getFirst() + ": " + e.getMessage(), e);
         }
-        CompletableFuture<Void> out = pump(process.getInputStream(), stdout);
-        CompletableFuture<Void> err = pump(process.getErrorStream(), stderr);
-        if (request.stdin() == null) {
-            closeQuietly(process.getOutputStream());
-        } else {
+        CompletableFuture<Void> err = pump(process.getErrorStream(), stderr, null, null);
+        // Held open like a pod exec's stdin: written, never closed before the handle is (end of input
+        // is what the watchdog of SandboxRuntime#exec ends the command at).
+        OutputStream stdin = process.getOutputStream();
+        byte[] bytes = request.stdin();
+        if (bytes != null && bytes.length > 0) {
             PIPE_THREADS.newThread(() -> {
-                try (OutputStream in = process.getOutputStream()) {
-                    in.write(request.stdin());
+                try {
+                    stdin.write(bytes);
+                    stdin.flush();
                 } catch (IOException ignored) {
                     // the command did not read its input; its exit status tells the rest
                 }
             }).start();
         }
-        CompletableFuture<Integer> exit = process.onExit()
-                .thenCombine(CompletableFuture.allOf(out, err), (p, ignored) -> p.exitValue());
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        pump(process.getInputStream(), stdout, process, () -> {
+            closeQuietly(stdin);
+            err.join();
+            exit.complete(process.exitValue());
+        });
         return new ExecHandle() {
             @Override
             public CompletableFuture<Integer> exitCode() {
@@ -190,8 +196,10 @@ public class LocalRuntime implements SandboxRuntime {
 
             @Override
             public void close() {
+                // As a kubelet does when an exec's connection closes: stdin ends and the exec goes.
+                // What the command started is ended by the guards inside the sandbox, not from here.
+                closeQuietly(stdin);
                 if (process.isAlive()) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
                 }
             }
@@ -214,8 +222,8 @@ public class LocalRuntime implements SandboxRuntime {
         } catch (IOException e) {
             throw new RuntimeUnavailableException("cannot run " + argv.getFirst() + ": " + e.getMessage(), e);
         }
-        CompletableFuture<Void> out = pump(process.getInputStream(), stdout);
-        CompletableFuture<Integer> exit = process.onExit().thenCombine(out, (p, ignored) -> p.exitValue());
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        pump(process.getInputStream(), stdout, process, () -> exit.complete(process.exitValue()));
         return new Channel() {
             @Override
             public OutputStream stdin() {
@@ -229,6 +237,7 @@ public class LocalRuntime implements SandboxRuntime {
 
             @Override
             public void close() {
+                closeQuietly(process.getOutputStream());
                 process.destroyForcibly();
             }
         };
@@ -268,7 +277,12 @@ public class LocalRuntime implements SandboxRuntime {
         return root;
     }
 
-    private static CompletableFuture<Void> pump(InputStream from, OutputStream to) {
+    /**
+     * Copies {@code from} to {@code to} on a thread of its own until end of input, then (if given)
+     * waits for {@code process} to end and runs {@code ended} on the same thread. Nothing here goes
+     * through {@code Process.onExit()}, whose completion needs a free thread of the common pool.
+     */
+    private static CompletableFuture<Void> pump(InputStream from, OutputStream to, Process process, Runnable ended) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         PIPE_THREADS.newThread(() -> {
             byte[] buf = new byte[65536];
@@ -289,6 +303,21 @@ public class LocalRuntime implements SandboxRuntime {
                 // the process was destroyed
             } finally {
                 done.complete(null);
+            }
+            if (process != null) {
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        process.waitFor();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                ended.run();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }).start();
         return done;

@@ -1,10 +1,9 @@
 package io.tensorbox.scheduler.runtime.local;
 
-import io.smallrye.config.ConfigMapping;
 
 import java.nio.file.Path;
 
-@ConfigMapping(prefix = "tensorbox.local")
+/** {@code tensorbox.local.*}, a group of {@code TensorBoxConfig}. */
 public interface LocalRuntimeConfig {
 
     /** {@code $TENSORBOX_HOME}: each sandbox is {@code sandboxes/<id>/{workspace,state}} below it. */

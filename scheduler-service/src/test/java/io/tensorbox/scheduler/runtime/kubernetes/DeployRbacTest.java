@@ -92,7 +92,10 @@ class DeployRbacTest {
         KubernetesRuntime runtime = TestRuntimes.runtime(client, fast);
         String id = Ids.newSandboxId();
         String pod = PodNames.podName(id);
-        server.expect().get().withPath("/api/v1/namespaces/test/pods/" + pod + "/exec?command=true&container=sandbox&stdout=true&stderr=true")
+        String command = io.tensorbox.scheduler.runtime.ExecGuards.endingWithCaller(List.of("true")).stream()
+                .map(a -> "command=" + java.net.URLEncoder.encode(a, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))
+                .collect(java.util.stream.Collectors.joining("&"));
+        server.expect().get().withPath("/api/v1/namespaces/test/pods/" + pod + "/exec?" + command + "&container=sandbox&stdin=true&stdout=true&stderr=true")
                 .andUpgradeToWebSocket().open(ExecFrames.inOrder(new OutputStreamMessage(""), new StatusStreamMessage(0))).done().once();
 
         runtime.create(new SandboxSpec(id, "team_a", "base", Map.of()));
@@ -106,7 +109,7 @@ class DeployRbacTest {
         }
         runtime.delete(id);
         AtomicBoolean leading = new AtomicBoolean();
-        var config = TestRuntimes.config(fast).getConfigMapping(KubernetesRuntimeConfig.class);
+        var config = TestRuntimes.kubernetes(fast);
         try (var election = new ReconcileLeadership(runtime, config).start("scheduler-a", () -> leading.set(true), () -> { })) {
             await().atMost(Duration.ofSeconds(5)).untilTrue(leading);
             // let it renew at least once

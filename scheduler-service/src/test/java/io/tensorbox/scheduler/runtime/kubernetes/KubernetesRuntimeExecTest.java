@@ -8,8 +8,10 @@ import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.server.mock.OutputStreamMessage;
 import io.fabric8.kubernetes.client.server.mock.StatusStreamMessage;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.Ids;
+import io.tensorbox.scheduler.runtime.ExecGuards;
 import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +62,11 @@ class KubernetesRuntimeExecTest {
                 + "&container=sandbox" + (stdin ? "&stdin=true" : "") + "&stdout=true&stderr=true";
     }
 
+    /** The exec URL of a command without stdin bytes: it runs under the watchdog, with stdin open. */
+    private String guardedExecPath(List<String> argv) {
+        return execPath(ExecGuards.endingWithCaller(argv), true);
+    }
+
     private static ExecRequest request(List<String> argv) {
         return new ExecRequest(argv, null, Map.of(), null, 10_000);
     }
@@ -67,7 +74,7 @@ class KubernetesRuntimeExecTest {
     @Test
     void stdoutAndStderrStayApartAndTheExitCodeComesFromTheStatusChannel() throws Exception {
         List<String> argv = List.of("sh", "-c", "echo out; echo err >&2; exit 3");
-        server.expect().get().withPath(execPath(argv, false))
+        server.expect().get().withPath(guardedExecPath(argv))
                 .andUpgradeToWebSocket().open(ExecFrames.inOrder(new OutputStreamMessage("out\n"), new ErrorStreamMessage("err\n"), new StatusStreamMessage(3)))
                 .done().once();
         var out = new ByteArrayOutputStream();
@@ -103,7 +110,10 @@ class KubernetesRuntimeExecTest {
         List<String> argv = KubernetesRuntime.commandLine(request);
         assertEquals(List.of("sh", "-c", KubernetesRuntime.EXEC_PRELUDE, "tbx-exec", "sub dir", "1", "A=x y", "printenv", "A"), argv);
         assertEquals(List.of("true"), KubernetesRuntime.commandLine(request(List.of("true"))), "no wrapper when nothing needs it");
-        server.expect().get().withPath(execPath(argv, false))
+        List<String> guarded = KubernetesRuntime.commandLine(new ExecRequest(ExecGuards.endingWithCaller(request.argv()),
+                request.cwd(), request.env(), null, request.timeoutMs()));
+        assertEquals(argv.subList(0, 7), guarded.subList(0, 7), "the prelude sets cwd and env, then runs the watchdog");
+        server.expect().get().withPath(execPath(guarded, true))
                 .andUpgradeToWebSocket().open(ExecFrames.inOrder(new OutputStreamMessage("x y\n"), new StatusStreamMessage(0)))
                 .done().once();
         var out = new ByteArrayOutputStream();
@@ -126,7 +136,7 @@ class KubernetesRuntimeExecTest {
     @Test
     void anExecForbiddenByRbacSaysSo() {
         List<String> argv = List.of("true");
-        server.expect().get().withPath(execPath(argv, false))
+        server.expect().get().withPath(guardedExecPath(argv))
                 .andReturn(403, new StatusBuilder().withCode(403).withReason("Forbidden")
                         .withMessage("pods/exec is forbidden").build())
                 .once();
@@ -138,7 +148,7 @@ class KubernetesRuntimeExecTest {
     @Test
     void closingARunningExecEndsItsExitCodeWithCancellation() {
         List<String> argv = List.of("sleep", "60");
-        server.expect().get().withPath(execPath(argv, false))
+        server.expect().get().withPath(guardedExecPath(argv))
                 .andUpgradeToWebSocket().open().waitFor(60_000).andEmit(new StatusStreamMessage(0))
                 .done().once();
 
@@ -146,6 +156,36 @@ class KubernetesRuntimeExecTest {
         exec.close();
 
         assertThrows(CancellationException.class, () -> exec.exitCode().get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aLongLivedExecRunsUnderTheWatchdogWithItsStdinOpen() throws Exception {
+        List<String> argv = List.of("tail", "-n", "+1", "-F", "/tmp/.tensorbox/events");
+        server.expect().get().withPath(guardedExecPath(argv))
+                .andUpgradeToWebSocket().open(ExecFrames.inOrder(new OutputStreamMessage("exit p1 0\n"), new StatusStreamMessage(0)))
+                .done().once();
+
+        try (ExecHandle exec = runtime.exec(id, new ExecRequest(argv, null, null, null, 0),
+                new ByteArrayOutputStream(), new ByteArrayOutputStream())) {
+            assertEquals(0, exec.exitCode().get(10, TimeUnit.SECONDS));
+        }
+
+        RecordedRequest upgrade = null;
+        for (RecordedRequest r = server.takeRequest(1, TimeUnit.SECONDS); r != null; r = server.takeRequest(100, TimeUnit.MILLISECONDS)) {
+            if (r.getPath().contains("/exec?")) {
+                upgrade = r;
+            }
+        }
+        assertTrue(upgrade != null, "an exec reached the API server");
+        String query = upgrade.getPath().substring(upgrade.getPath().indexOf('?') + 1);
+        List<String> params = List.of(query.split("&"));
+        assertTrue(params.contains("stdin=true"), "the exec asks for stdin, which the kubelet closes with the connection: " + query);
+        List<String> command = params.stream().filter(p -> p.startsWith("command="))
+                .map(p -> java.net.URLDecoder.decode(p.substring("command=".length()), StandardCharsets.UTF_8)).toList();
+        assertEquals(List.of("sh", "-c"), command.subList(0, 2));
+        assertTrue(command.get(2).contains("cat >/dev/null; kill -KILL -"), "the watchdog kills the group at end of input: " + command.get(2));
+        assertTrue(command.get(2).contains("setsid -- \"$@\" </dev/null"), "the command runs in a group of its own: " + command.get(2));
+        assertEquals(argv, command.subList(4, command.size()), "the command itself follows, unquoted");
     }
 
     /** The rejection may come from exec() itself or through exitCode(), depending on when the upgrade fails. */

@@ -131,11 +131,11 @@ class KubernetesRuntimePodTest {
 
     @Test
     void theDriverTouchesNoClusterUntilItIsUsed() {
-        var config = TestRuntimes.config(Map.of());
+        var config = TestRuntimes.tensorbox(Map.of());
         var idle = new KubernetesRuntime(() -> {
             throw new AssertionError("the kubernetes client was created");
-        }, config.getConfigMapping(KubernetesRuntimeConfig.class),
-                new io.tensorbox.scheduler.template.Templates(config.getConfigMapping(io.tensorbox.scheduler.template.TemplatesConfig.class)),
+        }, config.kubernetes(),
+                new io.tensorbox.scheduler.template.Templates(config.sandboxTemplates()),
                 java.time.Clock.systemUTC());
 
         idle.onSandboxChange(status -> { });

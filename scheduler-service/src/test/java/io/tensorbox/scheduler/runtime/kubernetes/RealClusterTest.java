@@ -119,8 +119,8 @@ class RealClusterTest {
 
     @Test
     void leadsTheReconcileLoopThroughALease() {
-        var config = TestRuntimes.config(Map.of("tensorbox.kubernetes.namespace", runtime.namespace(),
-                "tensorbox.kubernetes.leader-election.lease-name", "tensorbox-scheduler-it")).getConfigMapping(KubernetesRuntimeConfig.class);
+        var config = TestRuntimes.kubernetes(Map.of("tensorbox.kubernetes.namespace", runtime.namespace(),
+                "tensorbox.kubernetes.leader-election.lease-name", "tensorbox-scheduler-it"));
         var leading = new java.util.concurrent.atomic.AtomicBoolean();
         try (var election = new ReconcileLeadership(runtime, config).start("real-cluster-test", () -> leading.set(true), () -> leading.set(false))) {
             await().atMost(Duration.ofSeconds(20)).untilTrue(leading);

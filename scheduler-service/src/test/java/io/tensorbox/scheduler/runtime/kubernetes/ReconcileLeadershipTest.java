@@ -9,8 +9,11 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.time.ZonedDateTime;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -27,7 +30,7 @@ class ReconcileLeadershipTest {
 
     @Test
     void oneReplicaLeadsAndTheOtherTakesOverWhenItLeaves() {
-        var config = TestRuntimes.config(FAST).getConfigMapping(KubernetesRuntimeConfig.class);
+        var config = TestRuntimes.kubernetes(FAST);
         var first = new ReconcileLeadership(TestRuntimes.runtime(client, FAST), config);
         var second = new ReconcileLeadership(TestRuntimes.runtime(client, FAST), config);
         AtomicBoolean firstLeads = new AtomicBoolean();
@@ -45,6 +48,32 @@ class ReconcileLeadershipTest {
             await().atMost(Duration.ofSeconds(6)).untilTrue(secondLeads);
             assertFalse(firstLeads.get());
             assertEquals("scheduler-b", client.leases().inNamespace("test").withName("tensorbox-scheduler").get()
+                    .getSpec().getHolderIdentity());
+        }
+    }
+
+    @Test
+    void aReplicaThatLostTheLeaseEntersTheElectionAgainAndLeadsOnceItIsFree() {
+        var fast = new java.util.HashMap<>(FAST);
+        fast.put("tensorbox.kubernetes.leader-election.lease-name", "tensorbox-scheduler-regain");
+        var leadership = new ReconcileLeadership(TestRuntimes.runtime(client, fast), TestRuntimes.kubernetes(fast));
+        AtomicInteger starts = new AtomicInteger();
+        AtomicInteger stops = new AtomicInteger();
+
+        try (var election = leadership.start("scheduler-a", starts::incrementAndGet, stops::incrementAndGet)) {
+            await().atMost(Duration.ofSeconds(5)).untilAtomic(starts, equalTo(1));
+
+            // another holder takes the Lease (as after a partition): this replica's renewals now fail
+            Lease lease = client.leases().inNamespace("test").withName("tensorbox-scheduler-regain").get();
+            lease.getSpec().setHolderIdentity("scheduler-elsewhere");
+            lease.getSpec().setRenewTime(ZonedDateTime.now());
+            lease.getSpec().setLeaseDurationSeconds(3);
+            client.leases().inNamespace("test").resource(lease).update();
+
+            await().atMost(Duration.ofSeconds(10)).untilAtomic(stops, equalTo(1));
+            // the intruder never renews: once its lease runs out, this replica leads again
+            await().atMost(Duration.ofSeconds(15)).untilAtomic(starts, equalTo(2));
+            assertEquals("scheduler-a", client.leases().inNamespace("test").withName("tensorbox-scheduler-regain").get()
                     .getSpec().getHolderIdentity());
         }
     }

@@ -5,36 +5,45 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import io.tensorbox.scheduler.config.TensorBoxConfig;
 import io.tensorbox.scheduler.template.Templates;
-import io.tensorbox.scheduler.template.TemplatesConfig;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Builds the driver outside Quarkus from the same {@code @ConfigMapping}s, so property names are checked too. */
-final class TestRuntimes {
+/**
+ * Builds the driver outside Quarkus from the service's one {@code @ConfigMapping}, unknown keys
+ * refused, so property names are checked too.
+ */
+public final class TestRuntimes {
 
     private TestRuntimes() {
     }
 
-    static SmallRyeConfig config(Map<String, String> properties) {
-        Map<String, String> all = new HashMap<>(Map.of("tensorbox.kubernetes.namespace", "test"));
+    public static SmallRyeConfig config(Map<String, String> properties) {
+        Map<String, String> all = new HashMap<>(Map.of("tensorbox.kubernetes.namespace", "test",
+                "tensorbox.local.home", System.getProperty("java.io.tmpdir") + "/tensorbox-unused"));
         all.putAll(properties);
         return new SmallRyeConfigBuilder()
                 .withConverter(Duration.class, 200, new DurationConverter())
-                .withMapping(KubernetesRuntimeConfig.class)
-                .withMapping(TemplatesConfig.class)
-                .withValidateUnknown(false)
+                .withMapping(TensorBoxConfig.class)
                 .withSources(new PropertiesConfigSource(all, "test", 500))
                 .build();
     }
 
+    public static TensorBoxConfig tensorbox(Map<String, String> properties) {
+        return config(properties).getConfigMapping(TensorBoxConfig.class);
+    }
+
+    static KubernetesRuntimeConfig kubernetes(Map<String, String> properties) {
+        return tensorbox(properties).kubernetes();
+    }
+
     static KubernetesRuntime runtime(KubernetesClient client, Map<String, String> properties) {
-        SmallRyeConfig config = config(properties);
-        return new KubernetesRuntime(() -> client, config.getConfigMapping(KubernetesRuntimeConfig.class),
-                new Templates(config.getConfigMapping(TemplatesConfig.class)), Clock.systemUTC());
+        TensorBoxConfig config = tensorbox(properties);
+        return new KubernetesRuntime(() -> client, config.kubernetes(), new Templates(config.sandboxTemplates()), Clock.systemUTC());
     }
 
     static KubernetesRuntime runtime(KubernetesClient client) {
