@@ -19,29 +19,42 @@ final class LogCommands {
      * name points at a new file the log has rolled: the held file is complete by then (the writer
      * renames only after its last byte), so it is drained once more and the new file is opened.
      * If {@code .log.1} is not the held file, the log rolled twice between two looks: that middle
-     * file is read whole too. The writer's liveness is checked before a drain, so the last drain
+     * file is read whole too. The writer's liveness is checked before a look, so the last drain
      * sees its last byte.
      * ({@code tail -F --pid} loses the bytes written after a roll when the writer ends right
      * after it: tail exits on the old file before it switches to the new one.)
+     * <p>
+     * Cost: a look is one {@code stat} (inode and size); {@code cat} runs only when the size
+     * moved. A quiet log is looked at less and less often (0.1 s doubling to 1 s, back to 0.1 s on
+     * the first new byte), so hundreds of followers of quiet processes cost a few forks a second each.
      */
     static final String FOLLOW_SCRIPT = """
             log="$1"; wpid=$(cat "$2" 2>/dev/null)
             exec 3<"$log" || exit 1
             held=$(stat -L -c %i /dev/fd/3)
+            seen=-1; nap=0.1
             while :; do
               alive=0
               if [ -n "$wpid" ] && kill -0 "$wpid" 2>/dev/null; then alive=1; fi
-              cat <&3
-              current=$(stat -c %i "$log" 2>/dev/null)
-              if [ -n "$current" ] && [ "$current" != "$held" ]; then
+              now=$(stat -c '%i %s' "$log" 2>/dev/null)
+              current=${now%% *}; size=${now#* }
+              if [ -n "$now" ] && [ "$current" != "$held" ]; then
                 cat <&3
                 { [ "$(stat -L -c %i /dev/fd/4)" = "$held" ] || cat <&4; } 4<"$log.1" 2>/dev/null
                 exec 3<"$log" || exit 1
                 held=$(stat -L -c %i /dev/fd/3)
+                seen=-1; nap=0.1
                 continue
               fi
+              if [ "$size" != "$seen" ] || [ "$alive" = 0 ]; then
+                seen=$size
+                cat <&3
+                nap=0.1
+              else
+                case $nap in 0.1) nap=0.2 ;; 0.2) nap=0.5 ;; *) nap=1 ;; esac
+              fi
               [ "$alive" = 1 ] || exit 0
-              sleep 0.2
+              sleep "$nap"
             done
             """;
 
