@@ -72,7 +72,9 @@ public class ExecService {
         long start = System.nanoTime();
         boolean timedOut = false;
         int exitCode;
-        try (ExecHandle handle = runtime.exec(sandboxId, deadlined, out, err)) {
+        // timeout(1) ends the command's whole group at the deadline where it runs: the caller-gone
+        // watchdog of SandboxRuntime.exec would only add processes to every buffered exec.
+        try (ExecHandle handle = runtime.spawn(sandboxId, deadlined, out, err)) {
             exitCode = handle.exitCode().get(timeoutMs + DEADLINE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             timedOut = true;
