@@ -135,4 +135,31 @@ class FollowScriptTest {
         await().atMost(Duration.ofSeconds(10)).until(output.done::isDone);
         assertArrayEquals(new byte[] {'d', 'o', 'n', 'e', 0, (byte) 0xff}, output.bytes.toByteArray());
     }
+
+    /**
+     * Hundreds of followers of quiet processes must not fill the machine with process starts: a
+     * quiet follower waits in one tail and one head, and the first new byte wakes it.
+     */
+    @Test
+    void aQuietFollowerWaitsWithoutStartingProcessesAndWakesAtTheFirstNewByte() throws Exception {
+        Files.writeString(log, "quiet\n");
+        sh("echo $$ > writer.pid; exec sleep 60");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(writerPid) && Files.size(writerPid) > 0);
+        Process follower = follower();
+        Output output = new Output(follower.getInputStream());
+        await().atMost(Duration.ofSeconds(10)).until(() -> output.text().equals("quiet\n"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> children(follower).size() >= 2);
+        java.util.Set<Long> waiting = children(follower);
+        await("the same processes while nothing is written").during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(4)).until(() -> children(follower).equals(waiting));
+
+        Files.writeString(log, "more\n", java.nio.file.StandardOpenOption.APPEND);
+        await().atMost(Duration.ofSeconds(5)).until(() -> output.text().equals("quiet\nmore\n"));
+    }
+
+    private static java.util.Set<Long> children(Process process) {
+        return process.descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                .collect(java.util.stream.Collectors.toSet());
+    }
 }
