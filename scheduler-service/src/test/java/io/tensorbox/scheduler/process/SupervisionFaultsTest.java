@@ -156,7 +156,8 @@ class SupervisionFaultsTest {
                                     default -> null;
                                 });
                     }
-                    if (method.getName().equals("exec") && ((ExecRequest) args[1]).argv().toString().contains("settle")) {
+                    if ((method.getName().equals("exec") || method.getName().equals("spawn"))
+                            && ((ExecRequest) args[1]).argv().toString().contains("settle")) {
                         throw new RuntimeUnavailableException("the sandbox's node is unreachable");
                     }
                     try {
