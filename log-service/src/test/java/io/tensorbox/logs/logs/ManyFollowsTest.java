@@ -3,20 +3,16 @@ package io.tensorbox.logs.logs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tensorbox.common.internal.InternalToken;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
@@ -41,8 +37,7 @@ class ManyFollowsTest {
     @TestHTTPResource("/")
     URL root;
 
-    private final List<InputStream> bodies = new ArrayList<>();
-    private HttpClient http;
+    private Followers followers;
 
     @BeforeEach
     void silentProcess() {
@@ -53,47 +48,29 @@ class ManyFollowsTest {
         FakeScheduler.resetFollow();
         FakeScheduler.followFirst = new byte[0];
         FakeScheduler.followRest = new byte[0];
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        followers = new Followers(root, SBX);
     }
 
     @AfterEach
     void hangUp() throws IOException {
-        for (InputStream body : bodies) {
-            body.close();
-        }
+        followers.close();
         FakeScheduler.followRelease.complete(null);
-        http.close();
     }
 
-    private HttpRequest request(String proc, boolean follow) {
-        return HttpRequest.newBuilder(URI.create(root + "internal/v1/sandboxes/" + SBX + "/processes/" + proc
-                        + "/logs?follow=" + follow))
-                .header(InternalToken.HEADER, FakeScheduler.TOKEN)
-                .build();
-    }
 
-    private CompletableFuture<HttpResponse<InputStream>> follow() {
-        return http.sendAsync(request(PROC, true), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> {
-                    synchronized (bodies) {
-                        bodies.add(response.body());
-                    }
-                    return response;
-                });
-    }
 
     @Test
     void twoHundredSilentFollowsLeaveTheServiceAnswering() throws Exception {
         int before = FakeScheduler.OPEN_FOLLOWS.get();
 
-        List<CompletableFuture<HttpResponse<InputStream>>> follows = IntStream.range(0, 200).mapToObj(i -> follow()).toList();
+        List<CompletableFuture<HttpResponse<InputStream>>> follows = IntStream.range(0, 200).mapToObj(i -> followers.follow(PROC)).toList();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> follows.stream().allMatch(CompletableFuture::isDone));
         assertTrue(follows.stream().allMatch(f -> f.join().statusCode() == 200), "every follow is answered 200");
         await().atMost(Duration.ofSeconds(30)).until(() -> FakeScheduler.OPEN_FOLLOWS.get() == before + 200);
 
         // another caller is served while the 200 follows stay open (a generous bound, not a benchmark)
-        HttpResponse<String> read = http.send(HttpRequest.newBuilder(request(READ_PROC, false), (n, v) -> true)
+        HttpResponse<String> read = followers.http().send(HttpRequest.newBuilder(followers.request(READ_PROC, false), (n, v) -> true)
                         .timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, read.statusCode());
@@ -101,8 +78,7 @@ class ManyFollowsTest {
         assertEquals(before + 200, FakeScheduler.OPEN_FOLLOWS.get(), "the follows are still open");
 
         // the followers hang up: every exec behind them ends
-        hangUp();
-        bodies.clear();
+        followers.hangUp();
         await().atMost(Duration.ofSeconds(30)).until(() -> FakeScheduler.OPEN_FOLLOWS.get() == before);
     }
 }

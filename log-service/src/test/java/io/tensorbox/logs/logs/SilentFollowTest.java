@@ -5,7 +5,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.tensorbox.common.internal.InternalToken;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -13,13 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -59,8 +54,7 @@ class SilentFollowTest {
     @ConfigProperty(name = "quarkus.http.idle-timeout")
     Duration idleTimeout;
 
-    private final List<InputStream> bodies = new ArrayList<>();
-    private HttpClient http;
+    private Followers followers;
 
     @BeforeEach
     void silentProcess() {
@@ -71,42 +65,24 @@ class SilentFollowTest {
         FakeScheduler.resetFollow();
         FakeScheduler.followFirst = new byte[0];
         FakeScheduler.followRest = new byte[0];
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        followers = new Followers(root, SBX);
     }
 
     @AfterEach
     void hangUp() throws IOException {
         FakeScheduler.HANG_STREAMS.set(false);
-        for (InputStream body : bodies) {
-            body.close();
-        }
+        followers.close();
         FakeScheduler.followRelease.complete(null);
-        http.close();
     }
 
-    private HttpRequest request(String proc, boolean follow) {
-        return HttpRequest.newBuilder(URI.create(root + "internal/v1/sandboxes/" + SBX + "/processes/" + proc
-                        + "/logs?follow=" + follow))
-                .header(InternalToken.HEADER, FakeScheduler.TOKEN)
-                .build();
-    }
 
-    private CompletableFuture<HttpResponse<InputStream>> follow() {
-        return http.sendAsync(request(PROC, true), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(response -> {
-                    synchronized (bodies) {
-                        bodies.add(response.body());
-                    }
-                    return response;
-                });
-    }
 
     @Test
     void aFollowOfASilentProcessIsAnsweredBeforeAnyByteAndOutlivesTheIdleTimeout() throws Exception {
         assertTrue(idleTimeout.toMillis() <= 2_000, "the test profile shortens the idle timeout");
         int before = FakeScheduler.OPEN_FOLLOWS.get();
 
-        CompletableFuture<HttpResponse<InputStream>> answer = follow();
+        CompletableFuture<HttpResponse<InputStream>> answer = followers.follow(PROC);
 
         // the status and headers come while the process has printed nothing at all
         await().atMost(Duration.ofSeconds(10)).until(answer::isDone);
@@ -140,7 +116,7 @@ class SilentFollowTest {
     void aStreamTheSchedulerNeverAnswersIs503AfterTheCheckTimeoutAndIsClosed() throws IOException {
         FakeScheduler.HANG_STREAMS.set(true);
 
-        CompletableFuture<HttpResponse<InputStream>> answer = follow();
+        CompletableFuture<HttpResponse<InputStream>> answer = followers.follow(PROC);
 
         await().atMost(Duration.ofSeconds(30)).until(answer::isDone);
         assertEquals(503, answer.join().statusCode());
