@@ -5,10 +5,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
-import io.tensorbox.common.Ids;
-import io.tensorbox.common.LiveSandbox;
-import io.tensorbox.common.SandboxSpec;
-import io.tensorbox.common.SandboxState;
 import io.tensorbox.common.internal.InternalToken;
 import io.tensorbox.scheduler.InternalCalls;
 import io.tensorbox.scheduler.process.FakeApiService;
@@ -57,12 +53,7 @@ class LocalExecTest {
 
     @BeforeEach
     void createSandbox() {
-        sandbox = Ids.newSandboxId();
-        FakeApiService.LIVE.put(sandbox, new LiveSandbox(new SandboxSpec(sandbox, "t1", "base", Map.of()), SandboxState.running));
-        given().contentType(ContentType.JSON)
-                .body(Map.of("id", sandbox, "team", "t1", "template", "base", "env", Map.of()))
-                .put("/internal/v1/sandboxes/{id}", sandbox)
-                .then().statusCode(200).body("state", equalTo("running"));
+        sandbox = io.tensorbox.scheduler.InternalCalls.createRunningSandbox(Map.of());
     }
 
     @Test

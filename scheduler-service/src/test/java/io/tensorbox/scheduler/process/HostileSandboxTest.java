@@ -4,11 +4,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.tensorbox.common.Ids;
-import io.tensorbox.common.LiveSandbox;
 import io.tensorbox.common.ProcessState;
 import io.tensorbox.common.ProcessStatus;
-import io.tensorbox.common.SandboxSpec;
-import io.tensorbox.common.SandboxState;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,12 +34,7 @@ class HostileSandboxTest {
 
     @BeforeEach
     void createSandbox() {
-        sandbox = Ids.newSandboxId();
-        FakeApiService.LIVE.put(sandbox, new LiveSandbox(new SandboxSpec(sandbox, "t1", "base", Map.of()), SandboxState.running));
-        given().contentType(ContentType.JSON)
-                .body(Map.of("id", sandbox, "team", "t1", "template", "base", "env", Map.of()))
-                .put("/internal/v1/sandboxes/{id}", sandbox)
-                .then().statusCode(200).body("state", equalTo("running"));
+        sandbox = io.tensorbox.scheduler.InternalCalls.createRunningSandbox(Map.of());
     }
 
     ProcessStatus start(String id, List<String> command) {

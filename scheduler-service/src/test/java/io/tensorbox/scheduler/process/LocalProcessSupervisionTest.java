@@ -4,9 +4,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.tensorbox.common.Ids;
-import io.tensorbox.common.LiveSandbox;
-import io.tensorbox.common.SandboxSpec;
-import io.tensorbox.common.SandboxState;
 import io.tensorbox.common.ProcessState;
 import io.tensorbox.common.ProcessStatus;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,13 +32,7 @@ class LocalProcessSupervisionTest {
 
     @BeforeEach
     void createSandbox() {
-        sandbox = Ids.newSandboxId();
-        FakeApiService.LIVE.put(sandbox, new LiveSandbox(
-                new SandboxSpec(sandbox, "t1", "base", Map.of("SBX_VAR", "from-sandbox")), SandboxState.running));
-        given().contentType(ContentType.JSON)
-                .body(Map.of("id", sandbox, "team", "t1", "template", "base", "env", Map.of("SBX_VAR", "from-sandbox")))
-                .put("/internal/v1/sandboxes/{id}", sandbox)
-                .then().statusCode(200).body("state", equalTo("running"));
+        sandbox = io.tensorbox.scheduler.InternalCalls.createRunningSandbox(Map.of("SBX_VAR", "from-sandbox"));
     }
 
     ProcessStatus start(List<String> command, List<String> env, String cwd) {

@@ -9,11 +9,8 @@ import io.restassured.http.ContentType;
 import io.smallrye.common.annotation.Identifier;
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.Ids;
-import io.tensorbox.common.LiveSandbox;
 import io.tensorbox.common.ProcessState;
 import io.tensorbox.common.ProcessStatus;
-import io.tensorbox.common.SandboxSpec;
-import io.tensorbox.common.SandboxState;
 import io.tensorbox.common.SandboxStatus;
 import io.tensorbox.scheduler.config.SchedulerConfig;
 import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
@@ -39,7 +36,6 @@ import java.util.concurrent.CompletableFuture;
 import static io.tensorbox.scheduler.InternalCalls.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
 
 /**
  * Supervision when things go wrong: a supervisor slower than the control deadline, a sandbox that
@@ -84,13 +80,7 @@ class SupervisionFaultsTest {
     }
 
     String createSandbox(Map<String, String> env) {
-        String sandbox = Ids.newSandboxId();
-        FakeApiService.LIVE.put(sandbox, new LiveSandbox(new SandboxSpec(sandbox, "t1", "base", env), SandboxState.running));
-        given().contentType(ContentType.JSON)
-                .body(Map.of("id", sandbox, "team", "t1", "template", "base", "env", env))
-                .put("/internal/v1/sandboxes/{id}", sandbox)
-                .then().statusCode(200).body("state", equalTo("running"));
-        return sandbox;
+        return io.tensorbox.scheduler.InternalCalls.createRunningSandbox(env);
     }
 
     ProcessStatus status(String sandbox, String processId) {
