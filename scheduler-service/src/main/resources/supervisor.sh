@@ -291,6 +291,11 @@ cmd_status() {
         elif [ -e "$d/exit" ]; then
             read -r ended <"$d/exit"
             echo "ended $ended $pid $started"
+        elif [ "$pid" != 0 ] && sup= && { read -r sup <"$d/claim"; } 2>/dev/null && valid_pid "$sup" \
+            && kill -0 "$sup" 2>/dev/null; then
+            # The process has ended and its supervisor is still recording the exit (it lets the log
+            # writer drain first): not lost, its exit event is on its way.
+            echo "running $pid $started"
         else
             echo "lost $pid $started"
         fi

@@ -239,6 +239,28 @@ class SupervisorScriptTest {
         assertThat(run("signal", id, "TERM").exit()).isEqualTo(5);
     }
 
+    /**
+     * Between a process's end and its supervisor recording the exit (it lets the log writer drain
+     * first) the process is not lost: it reads as running until the exit is recorded.
+     */
+    @Test
+    void aProcessWhoseSupervisorIsStillRecordingItsExitIsNotLost() throws Exception {
+        String id = newId();
+        Path proc = Files.createDirectories(state.resolve("procs/" + id));
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Files.writeString(proc.resolve("pid"), ended.pid() + "\n");
+        Files.writeString(proc.resolve("started"), "1000\n");
+        Process supervisor = new ProcessBuilder("sleep", "60").start();
+        try {
+            Files.writeString(proc.resolve("claim"), supervisor.pid() + "\n");
+            assertThat(run("status", id).out()).isEqualTo("running " + ended.pid() + " 1000");
+        } finally {
+            supervisor.destroyForcibly().waitFor();
+        }
+        assertThat(run("status", id).out()).isEqualTo("lost " + ended.pid() + " 1000");
+    }
+
     @Test
     void eventsStartAtTheLineAskedForOrAtTheFirstLineOfAShorterFile() throws Exception {
         Files.writeString(state.resolve("events"), "line1\nline2\nline3\n");
