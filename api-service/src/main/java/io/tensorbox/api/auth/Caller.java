@@ -15,8 +15,10 @@ public class Caller {
     /** Identity attributes set by the identity providers of the public API. */
     static final String CREDENTIAL = "tensorbox.credential";
     static final String API_KEY = "api-key";
+    static final String ACCESS_TOKEN = "access-token";
+    public static final String SANDBOX_SCOPE = "tensorbox.sandbox-scope";
     static final String KEY_ID = "tensorbox.key-id";
-    static final String TEAM_ID = "tensorbox.team-id";
+    public static final String TEAM_ID = "tensorbox.team-id";
     static final String TEAM_NAME = "tensorbox.team-name";
     static final String ROLE = "tensorbox.role";
 
@@ -33,6 +35,14 @@ public class Caller {
 
     public String teamName() {
         return attribute(TEAM_NAME);
+    }
+
+    /**
+     * The one sandbox this request may act on, when it came with that sandbox's access token; empty for
+     * an API key (which may act on every sandbox of its team).
+     */
+    public java.util.Optional<String> sandboxScope() {
+        return java.util.Optional.ofNullable(identity.getAttribute(SANDBOX_SCOPE));
     }
 
     /** The key's own role (the identity also holds the roles below it). */

@@ -19,9 +19,10 @@ import java.util.Set;
  * WebSocket upgrades alike, so every route sees the same {@link SecurityIdentity} (read it through
  * {@link Caller}); roles are checked by {@code @RolesAllowed} on the routes.
  *
- * <p>Today the one credential is an API key, {@code Authorization: Bearer ask_<id>_<secret>}, checked
- * by {@link ApiKeyIdentityProvider}. Another credential (the sandbox access token, {@code X-Access-Token})
- * is another {@link AuthenticationRequest} type read here and another identity provider.
+ * <p>Two credentials: an API key, {@code Authorization: Bearer ask_<id>_<secret>}, checked by
+ * {@link ApiKeyIdentityProvider}; and, when there is no Authorization header, a sandbox's access token,
+ * {@code X-Access-Token: sat_...}, checked by {@link AccessTokenIdentityProvider} (good for the runtime
+ * routes of that sandbox only).
  *
  * <p>A {@code /v1} request without a usable credential fails here with a JSON 401 (common's
  * {@code SecurityErrors}); nothing else is consulted, so the internal service token is never a user
@@ -34,6 +35,10 @@ public class PublicApiMechanism implements HttpAuthenticationMechanism {
     static final String NOT_BEARER = "The Authorization header must be 'Bearer ask_...'.";
     static final String MALFORMED = "The API key is malformed; keys look like ask_<id>_<secret>.";
     public static final String UNKNOWN = "The API key is unknown or revoked.";
+    public static final String UNKNOWN_TOKEN = "The access token is unknown, or its sandbox has stopped.";
+    static final String MALFORMED_TOKEN = "The access token is malformed; tokens look like sat_<48 hex digits>.";
+    static final String ACCESS_TOKEN_HEADER = "X-Access-Token";
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("sat_[0-9a-f]{48}");
 
     private static final String BEARER = "Bearer ";
 
@@ -47,6 +52,15 @@ public class PublicApiMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().nullItem();
         }
         String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        String accessToken = context.request().getHeader(ACCESS_TOKEN_HEADER);
+        if ((header == null || header.isBlank()) && accessToken != null) {
+            // The token's identity holds only Role.SANDBOX: routes other than the runtime ones refuse it.
+            if (!TOKEN.matcher(accessToken.trim()).matches()) {
+                return refuse(MALFORMED_TOKEN);
+            }
+            return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(
+                    new AccessTokenRequest(accessToken.trim()), context));
+        }
         if (header == null || header.isBlank()) {
             return refuse(MISSING);
         }
@@ -70,7 +84,7 @@ public class PublicApiMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(ApiKeyRequest.class);
+        return Set.of(ApiKeyRequest.class, AccessTokenRequest.class);
     }
 
     @Override

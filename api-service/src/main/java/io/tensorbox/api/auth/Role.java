@@ -16,6 +16,11 @@ public enum Role {
     public static final String VIEWER = "viewer";
     public static final String DEVELOPER = "developer";
     public static final String ADMIN = "admin";
+    /**
+     * Held by a sandbox access token only (not a key role, not in the order above): the runtime routes
+     * of SPEC §5 allow it next to the team roles, and check that the sandbox is the token's own.
+     */
+    public static final String SANDBOX = "sandbox";
 
     public boolean atLeast(Role required) {
         return compareTo(required) >= 0;

@@ -52,6 +52,23 @@ public interface TensorboxConfig {
 
     Logs logs();
 
+    Commands commands();
+
+    /** The runtime API (SPEC §5). */
+    interface Commands {
+        /** Each stream (stdout, stderr) of a buffered {@code /run} keeps this many bytes; the rest is dropped. */
+        @WithDefault("16777216")
+        int outputCapBytes();
+
+        /** The deadline of a {@code /run} whose body has none; 0 in the body means none at all. */
+        @WithDefault("60000")
+        long runDefaultTimeoutMs();
+
+        /** Connections to the scheduler for runs and terminals at most (one per command running). */
+        @WithDefault("1000")
+        int maxRunning();
+    }
+
     interface Sandboxes {
         @WithDefault("300")
         int defaultTimeoutSeconds();

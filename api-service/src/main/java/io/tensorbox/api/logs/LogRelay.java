@@ -56,9 +56,17 @@ public class LogRelay {
      * be reached or read it.
      */
     public Multi<Buffer> open(String sandboxId, String processId, boolean follow) {
+        return open(sandboxId, processId, follow, null);
+    }
+
+    /**
+     * As {@link #open(String, String, boolean)}, from byte {@code offset} of the current log file
+     * ({@code "end"}: from its current end; null: from its start).
+     */
+    public Multi<Buffer> open(String sandboxId, String processId, boolean follow, String offset) {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
                 .setAbsoluteURI(base + "/internal/v1/sandboxes/" + sandboxId + "/processes/" + processId
-                        + "/logs?follow=" + follow)
+                        + "/logs?follow=" + follow + (offset == null ? "" : "&offset=" + offset))
                 .putHeader(InternalToken.HEADER, token);
         AtomicReference<HttpClientRequest> upstream = new AtomicReference<>();
         AtomicReference<HttpClientResponse> answered = new AtomicReference<>();

@@ -33,6 +33,10 @@ public class ProcessRecord extends PanacheEntityBase {
     public long exitedAt;
     /** The start call failed, but the scheduler may have started it: a reported exit still applies. */
     public boolean startUnconfirmed;
+    /** A background command of the runtime API written as a shell line: {@code command} is that one line. */
+    public boolean shell;
+    /** The caller's name for it (Connect RPC's {@code tag}); may be null. */
+    public String tag;
 
     /** The processes of a sandbox that is gone are gone too. */
     public static void killAllRunning(String sandboxId, long at) {

@@ -30,7 +30,18 @@ public class Processes {
     Scheduler scheduler;
 
     public ProcessRecord start(String sandboxId, List<String> command, List<String> env, String cwd) {
-        String id = Ids.newProcessId();
+        return start(sandboxId, new ProcessSpec(Ids.newProcessId(), command, env, cwd), null);
+    }
+
+    /**
+     * Starts a process from a full spec (a background command of the runtime API: a shell line, a user,
+     * a deadline); {@code tag} is the caller's name for it, kept with the record.
+     */
+    public ProcessRecord start(String sandboxId, ProcessSpec spec, String tag) {
+        String id = spec.id();
+        List<String> command = spec.command();
+        List<String> env = spec.env();
+        String cwd = spec.cwd();
         long now = now();
         QuarkusTransaction.requiringNew().run(() -> {
             ProcessRecord p = new ProcessRecord();
@@ -38,8 +49,10 @@ public class Processes {
             p.sandboxId = sandboxId;
             p.command = command;
             p.env = env;
-            p.cwd = cwd;
+            p.cwd = cwd == null ? "" : cwd;
             p.state = ProcessState.running;
+            p.shell = spec.shell();
+            p.tag = tag;
             p.exitCode = -1;
             p.createdAt = now;
             p.startedAt = now;
@@ -47,7 +60,7 @@ public class Processes {
         });
         ProcessStatus status;
         try {
-            status = scheduler.startProcess(sandboxId, new ProcessSpec(id, command, env, cwd));
+            status = scheduler.startProcess(sandboxId, spec);
         } catch (ApiException unavailable) {
             // The scheduler may have started it all the same (a timeout, a lost answer): failed for
             // now, and an exit it reports later is still recorded.

@@ -38,7 +38,7 @@ public class Scheduler {
     }
 
     public ProcessStatus startProcess(String sandboxId, ProcessSpec spec) {
-        return call("start process " + spec.id(), () -> client.startProcess(sandboxId, spec));
+        return passing("start process " + spec.id(), () -> client.startProcess(sandboxId, spec));
     }
 
     public void kill(String sandboxId, String processId) {
@@ -46,6 +46,67 @@ public class Scheduler {
             client.signal(sandboxId, processId, Map.of("signal", "KILL"));
             return null;
         });
+    }
+
+    /** Sends a signal (a standard name without {@code SIG}); an ended process takes it as a no-op. */
+    public void signal(String sandboxId, String processId, String signal) {
+        passing("signal process " + processId, () -> {
+            client.signal(sandboxId, processId, Map.of("signal", signal));
+            return null;
+        });
+    }
+
+    /** The process as the sandbox sees it now. */
+    public ProcessStatus status(String sandboxId, String processId) {
+        return passing("read process " + processId, () -> client.status(sandboxId, processId));
+    }
+
+    /** Writes to the process's stdin: {@code 409} when it ended or its stdin was closed. */
+    public void stdin(String sandboxId, String processId, byte[] data) {
+        passing("write to process " + processId, () -> {
+            client.stdin(sandboxId, processId, data);
+            return null;
+        });
+    }
+
+    /** Closes the process's stdin: it reads end of input. {@code 409} when it ended. */
+    public void closeStdin(String sandboxId, String processId) {
+        passing("close the stdin of process " + processId, () -> {
+            client.closeStdin(sandboxId, processId);
+            return null;
+        });
+    }
+
+    /**
+     * A call whose {@code 400}, {@code 404} and {@code 409} describe the caller's request (a user the
+     * runtime cannot switch to, no such process, an ended one): they keep the scheduler's code and
+     * message; every other failure is {@code 503}.
+     */
+    private static <T> T passing(String what, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            if (status == 400 || status == 404 || status == 409) {
+                io.tensorbox.common.ErrorBody body = null;
+                try {
+                    body = e.getResponse().readEntity(io.tensorbox.common.ErrorBody.class);
+                } catch (RuntimeException unreadable) {
+                    LOG.debugf("unreadable %d of the scheduler: %s", status, unreadable.toString());
+                }
+                if (body != null && body.error() != null) {
+                    throw new ApiException(status, body.error().code(), body.error().message());
+                }
+                throw switch (status) {
+                    case 400 -> ApiException.invalid("The sandbox runtime refused the request.");
+                    case 404 -> ApiException.notFound("process_not_found", "The sandbox has no such process.");
+                    default -> ApiException.conflict("process_not_running", "The process has ended.");
+                };
+            }
+            return call(what, () -> {
+                throw e;
+            });
+        }
     }
 
     private static <T> T call(String what, Supplier<T> call) {

@@ -43,6 +43,19 @@ public interface SchedulerClient {
     @Path("/{sbx}/processes")
     ProcessStatus startProcess(@PathParam("sbx") String sandboxId, ProcessSpec spec);
 
+    @jakarta.ws.rs.GET
+    @Path("/{sbx}/processes/{proc}")
+    ProcessStatus status(@PathParam("sbx") String sandboxId, @PathParam("proc") String processId);
+
+    @POST
+    @Path("/{sbx}/processes/{proc}/stdin")
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    void stdin(@PathParam("sbx") String sandboxId, @PathParam("proc") String processId, byte[] data);
+
+    @POST
+    @Path("/{sbx}/processes/{proc}/stdin/close")
+    void closeStdin(@PathParam("sbx") String sandboxId, @PathParam("proc") String processId);
+
     @POST
     @Path("/{sbx}/processes/{proc}/signal")
     void signal(@PathParam("sbx") String sandboxId, @PathParam("proc") String processId, Map<String, String> signal);
