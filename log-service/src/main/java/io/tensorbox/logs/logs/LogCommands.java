@@ -34,12 +34,36 @@ final class LogCommands {
      * missed. The FIFO lives beside {@code writer.pid} (the process's state directory), so one left by a
      * follower that was killed goes with the sandbox. Without {@code /proc} or a FIFO it falls back to
      * looking every 0.2 s.
+     * <p>
+     * The fourth argument places the held fd before the first drain, so that a follow started
+     * mid-file meets a roll exactly as one from byte 0 does: {@code 0} is the whole file; {@code end}
+     * its end ({@code tail -c 1} seeks there and reads the last byte away); a decimal {@code N}
+     * (no leading zero: the shell would read octal) is byte N, reached without reading what lies
+     * before it: {@code dd} seeks the shared fd to N-1 and reads one byte, so the fd stands at N
+     * exactly when the file holds byte N-1. Otherwise the file is shorter than N and the fd stands
+     * past its end, where it would skip what is written next; the follow starts at the end instead
+     * (the fd is reopened through {@code /dev/fd/3}, the same file whatever its name now, and
+     * {@code tail -c 1} seeks). Placing costs one process per follow, two for an offset past the end,
+     * none per chunk; the writer's pid is read with the {@code read} builtin (no process). Without
+     * {@code /proc} the bytes before N are read away with {@code head -c N}, which stops at the end.
      */
     static final String FOLLOW_SCRIPT = """
-            log="$1"; wpid=$(cat "$2" 2>/dev/null); full=${3:-10485760}
+            log="$1"; full=${3:-10485760}; from=${4:-0}
+            wpid=; { read -r wpid <"$2"; } 2>/dev/null
             exec 3<"$log" || exit 1
             wake="${2%/*}/follow-$$"
             trap 'rm -f "$wake"' EXIT
+            at() { pos=; while read -r k v; do if [ "$k" = pos: ]; then pos=$v; break; fi; done </proc/$$/fdinfo/3 2>/dev/null; }
+            case $from in
+              0) ;;
+              end) tail -c 1 <&3 >/dev/null ;;
+              *) at
+                 if [ -z "$pos" ]; then head -c "$from" <&3 >/dev/null
+                 else
+                   dd bs=1 skip=$((from - 1)) count=1 status=none <&3 >/dev/null 2>&1; at
+                   if [ "$pos" != "$from" ]; then exec 3</dev/fd/3 || exit 1; tail -c 1 <&3 >/dev/null; fi
+                 fi ;;
+            esac
             while :; do
               alive=0
               if [ -n "$wpid" ] && kill -0 "$wpid" 2>/dev/null; then alive=1; fi
@@ -51,8 +75,7 @@ final class LogCommands {
                 continue
               fi
               [ "$alive" = 1 ] || exit 0
-              pos=
-              while read -r k v; do if [ "$k" = pos: ]; then pos=$v; break; fi; done </proc/$$/fdinfo/3 2>/dev/null
+              at
               if [ -n "$pos" ] && [ "$pos" -lt "$full" ] && rm -f "$wake" && mkfifo -m 600 "$wake" 2>/dev/null; then
                 tail -c +$((pos + 1)) -F --pid="$wpid" "$log" >"$wake" 2>/dev/null &
                 head -c 1 <"$wake" >/dev/null
@@ -82,9 +105,27 @@ final class LogCommands {
         return request(List.of("cat", path), timeout);
     }
 
-    static ExecRequest follow(String path, String writerPidPath, Duration timeout) {
+    /**
+     * The file from byte {@code offset} on: {@code tail} seeks there (a regular file is never read
+     * from its start) and prints nothing when the file is shorter.
+     */
+    static ExecRequest readFrom(String path, long offset, Duration timeout) {
+        return request(List.of("tail", "-c", "+" + (reachable(offset) + 1), "--", path), timeout);
+    }
+
+    static ExecRequest follow(String path, String writerPidPath, LogOffset offset, Duration timeout) {
         return request(List.of("sh", "-c", FOLLOW_SCRIPT, "sh", path, writerPidPath,
-                String.valueOf(LogFiles.ROTATE_BYTES)), timeout);
+                String.valueOf(LogFiles.ROTATE_BYTES), offset.end() ? "end" : Long.toString(reachable(offset.bytes()))),
+                timeout);
+    }
+
+    /**
+     * A log file never holds more than {@link LogFiles#ROTATE_BYTES}, so every position past that
+     * means its end. Seeking much further fails on some file systems (past their largest file size
+     * {@code lseek} is {@code EINVAL}; {@code dd} then reads its way there a byte at a time).
+     */
+    static long reachable(long offset) {
+        return Math.min(offset, LogFiles.ROTATE_BYTES + 1);
     }
 
     private static ExecRequest request(List<String> argv, Duration timeout) {

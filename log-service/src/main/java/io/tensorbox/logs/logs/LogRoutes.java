@@ -1,5 +1,6 @@
 package io.tensorbox.logs.logs;
 
+import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.Ids;
 import io.tensorbox.logs.LogServiceConfig;
 import io.tensorbox.logs.scheduler.SandboxNotFoundException;
@@ -19,10 +20,12 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * {@code GET /internal/v1/sandboxes/{sbx}/processes/{proc}/logs?follow=} — the bytes of the
- * current log file, piped from a streamed scheduler exec straight into the response. A raw Vert.x
+ * {@code GET /internal/v1/sandboxes/{sbx}/processes/{proc}/logs?follow=&offset=} — the bytes of
+ * the current log file (from byte {@code offset}, or from its end, see {@link LogOffset}), piped
+ * from a streamed scheduler exec straight into the response. A raw Vert.x
  * route rather than a JAX-RS resource: the body is octets of unknown size that must leave as they
  * arrive, with back-pressure, and never sit in memory whole; no thread waits on it. The status and
  * headers leave as soon as the checks passed and the scheduler's stream answered, so the caller of
@@ -73,6 +76,15 @@ public class LogRoutes {
             return;
         }
         boolean follow = followValue.equals("true");
+        List<String> offsetValues = ctx.queryParam("offset");
+        Optional<LogOffset> parsedOffset = offsetValues.isEmpty()
+                ? Optional.of(LogOffset.START) : LogOffset.parse(offsetValues.get(0));
+        if (parsedOffset.isEmpty()) {
+            errors.send(ctx, 400, "invalid_request", "The query parameter offset must be end or a byte position"
+                    + " from 0 to " + LogOffset.MAX_BYTES + ".");
+            return;
+        }
+        LogOffset offset = parsedOffset.get();
         if (follow) {
             // silent for as long as its process prints nothing: no idle timeout may end it
             IdleTimeout.keepOpenUntilEnd(ctx);
@@ -90,14 +102,33 @@ public class LogRoutes {
                                     return Future.failedFuture(new SchedulerUnavailableException(
                                             "Checking the log file failed with status " + check.exitCode() + "."));
                                 }
-                                return scheduler.execStream(sandboxId, follow
-                                        ? LogCommands.follow(log, LogCommands.writerPidPath(layout.stateDir(), processId),
-                                                config.followTimeout())
-                                        : LogCommands.read(log, config.readTimeout()));
+                                if (!follow && offset.end()) {
+                                    return Future.succeededFuture(Optional.<ExecStream>empty());
+                                }
+                                return scheduler.execStream(sandboxId, command(layout.stateDir(), processId, follow, offset))
+                                        .map(Optional::of);
                             });
                 })
-                .onSuccess(stream -> pipe(ctx, stream))
+                .onSuccess(stream -> stream.ifPresentOrElse(s -> pipe(ctx, s), () -> nothingToRead(ctx)))
                 .onFailure(failure -> fail(ctx, failure));
+    }
+
+    private ExecRequest command(String stateDir, String processId, boolean follow, LogOffset offset) {
+        String log = LogCommands.logPath(stateDir, processId);
+        if (follow) {
+            return LogCommands.follow(log, LogCommands.writerPidPath(stateDir, processId), offset,
+                    config.followTimeout());
+        }
+        return offset.isStart()
+                ? LogCommands.read(log, config.readTimeout())
+                : LogCommands.readFrom(log, offset.bytes(), config.readTimeout());
+    }
+
+    /** A read (no follow) from the end of the file: its answer is empty, no exec needed. */
+    private static void nothingToRead(RoutingContext ctx) {
+        if (!ctx.response().closed()) {
+            ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end();
+        }
     }
 
     private void pipe(RoutingContext ctx, ExecStream stream) {

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A scheduler-service that holds sandbox files in memory and answers the three calls log-service
- * makes, each only with the internal token (else a JSON 401, as the real one). log-service is
+ * makes (a stream is {@code cat FILE} or {@code tail -c +K -- FILE}, served from memory, or a follow), each only with the internal token (else a JSON 401, as the real one). log-service is
  * given the same token, {@link #TOKEN}, which its own internal routes then require too. A follow
  * answers its headers at once (as the real scheduler does), serves {@link #followFirst} (nothing
  * when empty: a silent process), then waits for the test to complete {@link #followRelease}
@@ -135,8 +135,14 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
         List<String> argv = argv(ctx);
         STREAM_ARGVS.add(argv);
         var response = ctx.response().setChunked(true).putHeader("Content-Type", "application/octet-stream");
-        if (argv.get(0).equals("cat")) {
-            byte[] file = FILES.get(argv.get(1));
+        boolean tailFrom = argv.size() == 5 && argv.get(0).equals("tail") && argv.get(1).equals("-c")
+                && argv.get(2).matches("\\+[1-9][0-9]*") && argv.get(3).equals("--");
+        if (argv.get(0).equals("cat") || tailFrom) {
+            byte[] file = FILES.get(argv.get(argv.size() - 1));
+            if (tailFrom) { // tail -c +K: from byte K-1, nothing when the file is shorter
+                long from = Math.min(Long.parseLong(argv.get(2).substring(1)) - 1, file.length);
+                file = java.util.Arrays.copyOfRange(file, (int) from, file.length);
+            }
             // Many small writes, as a real exec delivers them.
             for (int offset = 0; offset < file.length; offset += 64 * 1024) {
                 int end = Math.min(file.length, offset + 64 * 1024);

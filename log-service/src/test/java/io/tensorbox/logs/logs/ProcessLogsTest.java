@@ -120,6 +120,78 @@ class ProcessLogsTest {
     }
 
     @Test
+    void anOffsetWithoutFollowReadsFromThatByteAndPastTheEndReadsNothing() {
+        String proc = procId();
+        String log = STATE + "/logs/proc-" + proc + ".log";
+        FakeScheduler.FILES.put(log, "0123456789".getBytes());
+
+        api().queryParam("offset", "4").when().get(logsPath(SBX, proc))
+                .then().statusCode(200).contentType(startsWith("text/plain")).body(equalTo("456789"));
+        api().queryParam("offset", "10").when().get(logsPath(SBX, proc))
+                .then().statusCode(200).body(equalTo(""));
+        api().queryParam("offset", "9007199254740992").when().get(logsPath(SBX, proc))
+                .then().statusCode(200).body(equalTo(""));
+        api().queryParam("offset", "0").when().get(logsPath(SBX, proc))
+                .then().statusCode(200).body(equalTo("0123456789"));
+
+        assertEquals(List.of(
+                List.of("tail", "-c", "+5", "--", log),
+                List.of("tail", "-c", "+11", "--", log),
+                List.of("tail", "-c", "+10485762", "--", log), // no log is longer than 10 MiB
+                List.of("cat", log)), FakeScheduler.STREAM_ARGVS);
+    }
+
+    @Test
+    void offsetEndWithoutFollowIsAnEmptyLogButStillA404WithoutLog() {
+        String proc = procId();
+        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", "old output\n".getBytes());
+
+        api().queryParam("offset", "end").when().get(logsPath(SBX, proc))
+                .then().statusCode(200).contentType(startsWith("text/plain")).body(equalTo(""));
+        api().queryParam("offset", "end").when().get(logsPath(SBX, procId()))
+                .then().statusCode(404).body("error.code", equalTo("log_not_found"));
+        assertTrue(FakeScheduler.STREAM_ARGVS.isEmpty(), "nothing to read: no stream is opened");
+    }
+
+    @Test
+    void malformedOffsetsAre400NamingOffset() {
+        String proc = procId();
+        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", "x".getBytes());
+        for (String bad : List.of("", "-1", "+1", "1.5", "1e3", " 1", "0x10", "END", "end ", "start",
+                "9007199254740993", "99999999999999999999")) {
+            api().queryParam("offset", bad).queryParam("follow", "true").when().get(logsPath(SBX, proc))
+                    .then().statusCode(400).contentType("application/json")
+                    .body("error.code", equalTo("invalid_request"))
+                    .body("error.message", org.hamcrest.Matchers.containsString("offset"));
+        }
+        assertTrue(FakeScheduler.STREAM_ARGVS.isEmpty(), "a refused offset opens no stream");
+    }
+
+    @Test
+    void theOffsetReachesTheFollowScriptNormalised() {
+        String proc = procId();
+        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", new byte[0]);
+        FakeScheduler.resetFollow();
+        FakeScheduler.followFirst = new byte[0];
+        FakeScheduler.followRest = "done\n".getBytes();
+        FakeScheduler.followRelease.complete(null); // each follow ends at once
+
+        for (String offset : List.of("123", "end", "007", "9007199254740992")) {
+            api().queryParam("follow", "true").queryParam("offset", offset).when().get(logsPath(SBX, proc))
+                    .then().statusCode(200).body(equalTo("done\n"));
+        }
+        api().queryParam("follow", "true").when().get(logsPath(SBX, proc))
+                .then().statusCode(200).body(equalTo("done\n"));
+
+        assertEquals(List.of("123", "end", "7", "10485761", "0"), // past 10 MiB is past any log's end
+                FakeScheduler.STREAM_ARGVS.stream().map(argv -> {
+                    assertEquals(LogCommands.FOLLOW_SCRIPT, argv.get(2));
+                    assertEquals(8, argv.size());
+                    return argv.get(7);
+                }).toList());
+    }
+
+    @Test
     void wrongMethodAndUnknownPathAnswerJson() {
         api().when().post(logsPath(SBX, procId()))
                 .then().statusCode(405).body("error.code", equalTo("method_not_allowed"));
@@ -174,8 +246,8 @@ class ProcessLogsTest {
         List<String> argv = FakeScheduler.STREAM_ARGVS.get(0);
         assertEquals(List.of("sh", "-c"), argv.subList(0, 2));
         assertEquals(LogCommands.FOLLOW_SCRIPT, argv.get(2));
-        assertEquals(List.of("sh", STATE + "/logs/proc-" + proc + ".log", STATE + "/procs/" + proc + "/writer.pid"),
-                argv.subList(3, 6));
+        assertEquals(List.of("sh", STATE + "/logs/proc-" + proc + ".log", STATE + "/procs/" + proc + "/writer.pid",
+                "10485760", "0"), argv.subList(3, 8));
     }
 
     @Test
