@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -80,6 +81,7 @@ public class KubernetesRuntime implements SandboxRuntime {
     private volatile String namespace;
     private volatile SharedIndexInformer<Pod> informer;
     private volatile CompletableFuture<Void> informerStarted;
+    private final WarmExecs warm;
 
     @Inject
     public KubernetesRuntime(Instance<KubernetesClient> client, KubernetesRuntimeConfig config, Templates templates) {
@@ -91,6 +93,7 @@ public class KubernetesRuntime implements SandboxRuntime {
         this.config = config;
         this.templates = templates;
         this.clock = clock;
+        this.warm = new WarmExecs(this::openExec, config.warmExecs(), clock);
     }
 
     @Override
@@ -131,6 +134,7 @@ public class KubernetesRuntime implements SandboxRuntime {
     @Override
     public void delete(String sandboxId) {
         String name = PodNames.podName(sandboxId);
+        warm.forget(sandboxId);
         deleting.add(sandboxId);
         try {
             var deleted = client().pods().inNamespace(namespace()).withName(name).delete();
@@ -175,21 +179,17 @@ public class KubernetesRuntime implements SandboxRuntime {
 
     @Override
     public ExecHandle spawn(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr) {
-        String name = PodNames.podName(sandboxId);
+        PodNames.podName(sandboxId); // checks the id before it names a pod
         if (request.argv() == null || request.argv().isEmpty()) {
             throw new IllegalArgumentException("argv must name a command");
         }
-        String[] argv = commandLine(request).toArray(String[]::new);
+        List<String> argv = commandLine(request);
         byte[] stdin = request.stdin();
-        var container = client().pods().inNamespace(namespace()).withName(name).inContainer(PodNames.CONTAINER);
-        ExecWatch watch;
-        try {
-            // stdin always: the kubelet closes it when this exec's connection closes, which is how
-            // the watchdog of SandboxRuntime#exec learns that its caller went away
-            watch = container.redirectingInput().writingOutput(stdout).writingError(stderr).exec(argv);
-        } catch (KubernetesClientException e) {
-            throw execRejected(sandboxId, e);
+        Optional<ExecWatch> taken = warm.take(sandboxId, argv, stdin, stdout, stderr);
+        if (taken.isPresent()) {
+            return new PodExec(sandboxId, taken.get());
         }
+        ExecWatch watch = openExec(sandboxId, argv, stdout, stderr);
         PodExec exec = new PodExec(sandboxId, watch);
         if (stdin != null && stdin.length > 0) {
             try {
@@ -202,6 +202,19 @@ public class KubernetesRuntime implements SandboxRuntime {
             }
         }
         return exec;
+    }
+
+    /** A fresh {@code pods/exec} of {@code argv} in the sandbox's container. */
+    private ExecWatch openExec(String sandboxId, List<String> argv, OutputStream stdout, OutputStream stderr) {
+        var container = client().pods().inNamespace(namespace()).withName(PodNames.podName(sandboxId))
+                .inContainer(PodNames.CONTAINER);
+        try {
+            // stdin always: the kubelet closes it when this exec's connection closes, which is how
+            // the watchdog of SandboxRuntime#exec learns that its caller went away
+            return container.redirectingInput().writingOutput(stdout).writingError(stderr).exec(argv.toArray(String[]::new));
+        } catch (KubernetesClientException e) {
+            throw execRejected(sandboxId, e);
+        }
     }
 
     @Override
@@ -271,6 +284,7 @@ public class KubernetesRuntime implements SandboxRuntime {
 
     @PreDestroy
     void stop() {
+        warm.close();
         SharedIndexInformer<Pod> cache = informer;
         if (cache != null) {
             cache.stop();

@@ -33,6 +33,13 @@ public interface KubernetesRuntimeConfig {
     @WithDefault("2")
     long terminationGracePeriodSeconds();
 
+    /**
+     * Execs kept open ahead of need per sandbox, at most (see {@code WarmExecs}): a command then costs
+     * a line written to an open exec instead of a {@code pods/exec} handshake. 0 turns them off.
+     */
+    @WithDefault("4")
+    int warmExecs();
+
     LeaderElection leaderElection();
 
     interface LeaderElection {
