@@ -78,6 +78,13 @@ class KubernetesBench {
         row("run `true` until its exit is recorded (POST, poll GET every 5 ms)", runTrue, "`kubectl exec POD -- true`", kubectlExec);
         row("", null, "fabric8 exec of `true`", fabric8Exec);
 
+        long[] runApi = Samples.take(WARMUP, ITERATIONS, () -> ApiTimings.runTrue(sandbox, false));
+        long[] runShell = Samples.take(WARMUP, ITERATIONS, () -> ApiTimings.runTrue(sandbox, true));
+        long[] firstByte = Samples.take(WARMUP, ITERATIONS, () -> ApiTimings.firstSseByte(sandbox));
+        row("run `true`, argv form (POST /run → 200)", runApi, "`kubectl exec POD -- true`", kubectlExec);
+        row("run `true`, shell line (POST /run → 200, bash -l -c)", runShell, "fabric8 exec of `true`", fabric8Exec);
+        row("first SSE byte of `echo hi; sleep 1` (POST /run, event-stream)", firstByte, "`kubectl exec POD -- true`", kubectlExec);
+
         // Where the time goes: the same exec without api-service, and one public hop that touches no pod.
         long[] internalExec = Samples.take(WARMUP, ITERATIONS, () -> schedulerExecTrue(sandbox));
         String idle = Api.startProcess(sandbox, "sleep", "1000").getString("id");
@@ -95,6 +102,8 @@ class KubernetesBench {
         ratio("process start / kubectl exec", start, kubectlExec);
         ratio("run `true` until recorded / kubectl exec", runTrue, kubectlExec);
         ratio("scheduler exec `true` / kubectl exec", internalExec, kubectlExec);
+        ratio("POST /run `true` / kubectl exec (aim ≤ 0.2)", runApi, kubectlExec);
+        ratio("first SSE byte / kubectl exec", firstByte, kubectlExec);
         ratio("scheduler exec `true` / fabric8 exec", internalExec, fabric8Exec);
         ratio("create → running / kubectl run-to-Ready", ours, kubectlRun);
         ratio("create → running / fabric8 create-to-Ready", ours, fabric8Pod);

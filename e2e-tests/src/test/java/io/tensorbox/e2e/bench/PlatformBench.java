@@ -49,6 +49,19 @@ class PlatformBench {
                 Samples.take(WARMUP, ITERATIONS, () -> exitDetection(sandbox)),
                 "Process.waitFor() returns after the same end", Samples.take(WARMUP, ITERATIONS, () -> exitByWaitFor(scratch)));
 
+        long[] bareTrue = Samples.take(WARMUP, ITERATIONS, () -> forkExecTrue(scratch));
+        row("run `true`, argv form (POST /run → 200)",
+                Samples.take(WARMUP, ITERATIONS, () -> ApiTimings.runTrue(sandbox, false)),
+                "ProcessBuilder `true` until it exited", bareTrue);
+        row("run `true`, shell line (bash -l -c)",
+                Samples.take(WARMUP, ITERATIONS, () -> ApiTimings.runTrue(sandbox, true)),
+                "ProcessBuilder `bash -l -c true` until it exited",
+                Samples.take(WARMUP, ITERATIONS, () -> forkExec(scratch, "bash", "-l", "-c", "true")));
+        row("first SSE byte of `echo hi; sleep 1` (POST /run, event-stream)",
+                Samples.take(WARMUP, ITERATIONS, () -> ApiTimings.firstSseByte(sandbox)),
+                "ProcessBuilder `sh -c 'echo hi; sleep 1'` until `hi` is read",
+                Samples.take(WARMUP, ITERATIONS, () -> firstByte(scratch)));
+
         String big = Api.startProcess(sandbox, "sh", "-c", "seq 1 2000000 | head -c " + LOG_BYTES).getString("id");
         Api.awaitState(sandbox, big, "exited", Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(30)).until(() -> Api.logs(sandbox, big).length == LOG_BYTES);
@@ -110,6 +123,30 @@ class PlatformBench {
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder("sleep", "1000").directory(scratch.toFile()).start();
         long elapsed = System.nanoTime() - t0;
+        p.destroyForcibly().waitFor();
+        return elapsed;
+    }
+
+    private static long forkExecTrue(Path scratch) throws IOException, InterruptedException {
+        return forkExec(scratch, "true");
+    }
+
+    /** Fork/exec of {@code argv} until it exited. */
+    private static long forkExec(Path scratch, String... argv) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(argv).directory(scratch.toFile()).start();
+        int exit = p.waitFor();
+        long elapsed = System.nanoTime() - t0;
+        assertEquals(0, exit, String.join(" ", argv));
+        return elapsed;
+    }
+
+    private static long firstByte(Path scratch) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("sh", "-c", "echo hi; sleep 1").directory(scratch.toFile()).start();
+        int b = p.getInputStream().read();
+        long elapsed = System.nanoTime() - t0;
+        assertEquals('h', b);
         p.destroyForcibly().waitFor();
         return elapsed;
     }
