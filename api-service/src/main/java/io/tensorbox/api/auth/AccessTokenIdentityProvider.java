@@ -1,5 +1,6 @@
 package io.tensorbox.api.auth;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -27,8 +28,8 @@ public class AccessTokenIdentityProvider implements IdentityProvider<AccessToken
     @Override
     public Uni<SecurityIdentity> authenticate(AccessTokenRequest request, AuthenticationRequestContext context) {
         return context.runBlocking(() -> {
-            Sandbox sandbox = Sandbox.<Sandbox>find("accessTokenHash", KeyFormat.hash(request.token()))
-                    .firstResultOptional()
+            Sandbox sandbox = QuarkusTransaction.requiringNew().call(() ->
+                            Sandbox.<Sandbox>find("accessTokenHash", KeyFormat.hash(request.token())).firstResultOptional())
                     .filter(Sandbox::isLive)
                     .orElseThrow(() -> new AuthenticationFailedException(PublicApiMechanism.UNKNOWN_TOKEN));
             return QuarkusSecurityIdentity.builder()

@@ -107,7 +107,7 @@ public class Commands {
     public ProcessRecord find(String sandboxId, String pidOrId) {
         ProcessRecord found = null;
         if (pidOrId != null && PID.matcher(pidOrId).matches()) {
-            found = ProcessRecord.<ProcessRecord>find("sandboxId = ?1 and pid = ?2 order by (state = ?3) desc, createdAt desc",
+            found = ProcessRecord.<ProcessRecord>find("sandboxId = ?1 and pid = ?2 order by case when state = ?3 then 0 else 1 end, createdAt desc",
                     sandboxId, Integer.parseInt(pidOrId), ProcessState.running).firstResult();
         } else if (pidOrId != null && Ids.PROCESS.matcher(pidOrId).matches()) {
             found = ProcessRecord.<ProcessRecord>findByIdOptional(pidOrId).filter(p -> p.sandboxId.equals(sandboxId))

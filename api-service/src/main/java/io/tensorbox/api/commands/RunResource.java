@@ -24,6 +24,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import org.jboss.resteasy.reactive.RestMulti;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -81,11 +82,21 @@ public class RunResource {
     @Blocking
     public Multi<OutboundSseEvent> stream(@PathParam("sbx") String sandboxId, CommandBody body, @Context Sse sse) {
         CommandSpec spec = start(sandboxId, body);
-        return relay.run(sandboxId, spec).map(event -> {
-            refused(event);
-            return sse.newEventBuilder().name(event.name()).mediaType(MediaType.TEXT_PLAIN_TYPE)
-                    .data(String.class, event.data().toString()).build();
+        // The status waits for the first event: a command the sandbox refused is a JSON 400, not a 200
+        // stream that ends at once.
+        Uni<FirstItem.Split<RunRelay.Event>> started = FirstItem.of(relay.run(sandboxId, spec)).onItem().invoke(split -> {
+            if (split.first().name().equals("error")) {
+                split.cancel();
+                refused(split.first());
+            }
         });
+        return RestMulti.fromUniResponse(started, split -> Multi.createBy().concatenating()
+                .streams(Multi.createFrom().item(split.first()), split.rest())
+                .map(event -> {
+                    refused(event);
+                    return sse.newEventBuilder().name(event.name()).mediaType(MediaType.TEXT_PLAIN_TYPE)
+                            .data(String.class, event.data().toString()).build();
+                }));
     }
 
     private CommandSpec start(String sandboxId, CommandBody body) {

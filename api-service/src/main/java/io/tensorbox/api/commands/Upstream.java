@@ -22,7 +22,9 @@ final class Upstream {
         if (status == 400 || status == 404 || status == 409 || status == 413 || status == 429) {
             try {
                 JsonNode error = json.readTree(body).path("error");
-                if (error.path("code").isTextual() && error.path("message").isTextual()) {
+                // a bare "not_found" is a route the other service lacks (a version skew), not the caller's mistake
+                if (error.path("code").isTextual() && error.path("message").isTextual()
+                        && !error.get("code").asText().equals("not_found")) {
                     return new ApiException(status, error.get("code").asText(), error.get("message").asText());
                 }
             } catch (IOException | RuntimeException e) {
