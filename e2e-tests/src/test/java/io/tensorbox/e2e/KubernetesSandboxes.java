@@ -158,6 +158,22 @@ public final class KubernetesSandboxes implements SandboxFiles, SandboxPids, Aut
     }
 
     @Override
+    public boolean exists(String sandboxId, String absolutePath) {
+        return exec(sandboxId, "test", "-e", absolutePath).exitCode() == 0;
+    }
+
+    @Override
+    public byte[] read(String sandboxId, String absolutePath) {
+        return execOk(sandboxId, "cat", absolutePath).stdout();
+    }
+
+    @Override
+    public String state(String sandboxId, long pid) {
+        Exec stat = exec(sandboxId, "cat", "/proc/" + pid + "/stat");
+        return stat.exitCode() == 0 ? LocalSandboxes.stateOf(stat.out()) : "";
+    }
+
+    @Override
     public boolean isAlive(String sandboxId, long pid) {
         Pod pod = pod(sandboxId).get();
         if (pod == null || !"Running".equals(pod.getStatus().getPhase())) {

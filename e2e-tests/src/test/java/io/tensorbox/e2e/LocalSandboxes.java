@@ -43,6 +43,36 @@ final class LocalSandboxes implements SandboxFiles, SandboxPids {
     }
 
     @Override
+    public boolean exists(String sandboxId, String absolutePath) {
+        return Files.exists(Path.of(absolutePath));
+    }
+
+    @Override
+    public byte[] read(String sandboxId, String absolutePath) {
+        try {
+            return Files.readAllBytes(Path.of(absolutePath));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String state(String sandboxId, long pid) {
+        try {
+            return stateOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The state field of a {@code /proc/<pid>/stat} line: the letter after the command's closing parenthesis. */
+    static String stateOf(String stat) {
+        int close = stat.lastIndexOf(')');
+        String rest = close < 0 ? "" : stat.substring(close + 1).trim();
+        return rest.isEmpty() ? "" : rest.substring(0, 1);
+    }
+
+    @Override
     public boolean isAlive(String sandboxId, long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }

@@ -18,4 +18,13 @@ public interface SandboxFiles {
 
     /** {@code STATE} as a command inside the sandbox sees it (what a hostile process would write to). */
     String stateDirInSandbox(String sandboxId);
+
+    /**
+     * Whether {@code absolutePath} (as a command inside the sandbox names it) exists, looked at from
+     * outside TensorBox: markers that a killed command must never write.
+     */
+    boolean exists(String sandboxId, String absolutePath);
+
+    /** The bytes of {@code absolutePath} inside the sandbox, read from outside TensorBox. */
+    byte[] read(String sandboxId, String absolutePath);
 }

@@ -17,4 +17,10 @@ public interface SandboxPids {
      * host on the local runtime, of the pod on kubernetes), arguments separated by spaces.
      */
     java.util.List<String> commandLines(String sandboxId);
+
+    /**
+     * The state letter of {@code pid} as {@code /proc/<pid>/stat} shows it ({@code R}, {@code S},
+     * {@code T} for stopped, {@code Z}...), or the empty string when there is no such process.
+     */
+    String state(String sandboxId, long pid);
 }
