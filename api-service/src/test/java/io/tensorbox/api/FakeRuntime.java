@@ -38,6 +38,9 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
     private static final Pattern PROCESSES = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes");
     private static final Pattern SIGNAL = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/signal");
     private static final Pattern LOGS = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/logs");
+    private static final Pattern STATUS = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)");
+    private static final Pattern STDIN = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/stdin");
+    private static final Pattern STDIN_CLOSE = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/stdin/close");
 
     /** Sandbox state the next creates answer; null = drop the connection (scheduler down). */
     public static volatile String sandboxState = "running";
@@ -62,6 +65,13 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
     public static final Set<String> tickingLogs = ConcurrentHashMap.newKeySet();
     /** ...which is recorded here. */
     public static final Set<String> closedFollows = ConcurrentHashMap.newKeySet();
+    /** The log a process of this program (command[0]) has as soon as it starts. */
+    public static final Map<String, byte[]> scriptedOutput = new ConcurrentHashMap<>();
+    /** The exit code the sandbox reports (status) for processes of this program; absent: 404, as today. */
+    public static final Map<String, Integer> scriptedExit = new ConcurrentHashMap<>();
+    /** What was written to each process's stdin, in order; and whose stdin was closed (writes then get 409). */
+    public static final Map<String, java.io.ByteArrayOutputStream> stdin = new ConcurrentHashMap<>();
+    public static final Set<String> closedStdins = ConcurrentHashMap.newKeySet();
 
     private HttpServer server;
 
@@ -102,9 +112,27 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
             } else if ((m = SIGNAL.matcher(path)).matches() && method.equals("POST")) {
                 signals.add(m.group(2) + " " + JSON.readTree(body).path("signal").asText());
                 ex.sendResponseHeaders(204, -1);
+            } else if ((m = STDIN_CLOSE.matcher(path)).matches() && method.equals("POST")) {
+                closedStdins.add(m.group(2));
+                ex.sendResponseHeaders(204, -1);
+            } else if ((m = STDIN.matcher(path)).matches() && method.equals("POST")) {
+                if (closedStdins.contains(m.group(2))) {
+                    json(ex, 409, Map.of("error", Map.of("code", "stdin_closed", "message", "stdin was closed")));
+                    return;
+                }
+                stdin.computeIfAbsent(m.group(2), id -> new java.io.ByteArrayOutputStream()).writeBytes(body);
+                ex.sendResponseHeaders(204, -1);
+            } else if ((m = STATUS.matcher(path)).matches() && method.equals("GET") && exitOf(m.group(2)) != null) {
+                long now = System.currentTimeMillis();
+                json(ex, 200, Map.of("id", m.group(2), "sandboxId", m.group(1), "state", "exited", "pid", 4242,
+                        "exitCode", exitOf(m.group(2)), "startedAtMs", now, "exitedAtMs", now, "reason", ""));
             } else if ((m = PROCESSES.matcher(path)).matches() && method.equals("POST")) {
                 JsonNode spec = JSON.readTree(body);
                 processSpecs.add(spec);
+                byte[] scripted = scriptedOutput.get(spec.path("command").path(0).asText());
+                if (scripted != null) {
+                    logs.put(spec.path("id").asText(), scripted);
+                }
                 if (spec.path("command").path(0).asText().equals("start-unconfirmed")) {
                     // the scheduler gave up waiting for the sandbox (it may have started the process all the same)
                     json(ex, 503, Map.of("error", Map.of("code", "runtime_unavailable", "message", "timed out")));
@@ -194,6 +222,11 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
             }
         }
         out.close();
+    }
+
+    private static Integer exitOf(String processId) {
+        return processSpecs.stream().filter(spec -> spec.path("id").asText().equals(processId)).findFirst()
+                .map(spec -> scriptedExit.get(spec.path("command").path(0).asText())).orElse(null);
     }
 
     private static void reportExit(String processId, String sandboxId, int code, long at) throws IOException {
