@@ -4,7 +4,8 @@
 # needs only /bin/sh, coreutils and setsid. The scheduler installs it as STATE/bin/tbx-<hash> and
 # calls `sh STATE/bin/tbx-<hash> VERB STATE ARGS...`. Nothing here relies on stdin reaching EOF.
 #
-# STATE/procs/<id>/  claim started pid writer.pid stdin(FIFO) ready(FIFO) exit failed kill-requested
+# STATE/procs/<id>/  claim started pid writer.pid stdin(FIFO) stdin.pid stdin-closed ready(FIFO) exit failed
+#                    kill-requested
 # STATE/logs/proc-<id>.log[.1]
 # STATE/events       "exit <id> <status> <exited_at_ms> <killed>" per ended process
 #
@@ -205,12 +206,20 @@ cmd_supervise() {
     # Background jobs of a non-interactive shell ignore SIGINT/SIGQUIT; give the process defaults.
     reset_signals=
     read -r reset_signals <"$state/bin/env-flags" 2>/dev/null
-    # Held read-write so writers never block and the process never sees EOF on stdin.
-    exec 3<>"$d/stdin"
+    # stdin: the process opens the FIFO read-only, so it reads end of input once no writer is left. The
+    # holder - a sleep that never writes - keeps a write end until stdin is closed or the process ends.
+    # The FIFO is held read-write first, so that neither open blocks and the process never finds it
+    # without a writer; writers (cmd_stdin) open it read-write and never block on the open either.
+    # (The log writer first: a function run in the background keeps a copy of every fd it closes.)
     write_log <"$d/out" &
     wpid=$!
-    setsid env $reset_signals "$@" <&3 >"$d/out" 2>&1 3>&- &
+    exec 3<>"$d/stdin"
+    sleep 2147483647 </dev/null >&3 2>/dev/null &
+    hpid=$!
+    echo "$hpid" >"$d/stdin.pid"
+    setsid env $reset_signals "$@" <"$d/stdin" >"$d/out" 2>&1 3>&- &
     pid=$!
+    exec 3>&-
     echo "$pid" >"$d/pid"
     echo "$wpid" >"$d/writer.pid"
     # Written last and in one write: a non-empty "started" means pid is there too.
@@ -221,6 +230,7 @@ cmd_supervise() {
     wait "$pid"
     status=$?
     ended=$(now_ms)
+    kill "$hpid" 2>/dev/null
     # Let the writer drain what the process wrote last; children that keep the pipe open don't hold us.
     i=0
     while kill -0 "$wpid" 2>/dev/null && [ "$i" -lt 100 ]; do
@@ -232,7 +242,6 @@ cmd_supervise() {
     printf '%s %s %s\n' "$status" "$ended" "$killed" >"$d/exit.tmp"
     mv -f "$d/exit.tmp" "$d/exit"
     printf 'exit %s %s %s %s\n' "$id" "$status" "$ended" "$killed" >>"$state/events"
-    exec 3>&-
 }
 
 # supervise_failed REASON: records why the process was not started and answers the start with it
@@ -333,17 +342,34 @@ cmd_signal() {
     kill -s "$3" -- "-$pid" 2>/dev/null || kill -s "$3" "$pid" 2>/dev/null || true
 }
 
-# stdin STATE ID N: copies exactly N bytes of this exec's stdin to the process -> 0, 3 ended, 4 unknown
+# stdin STATE ID N: copies exactly N bytes of this exec's stdin to the process -> 0, 3 ended, 4 unknown,
+#                   6 its stdin was closed
 cmd_stdin() {
     valid_id "$2" || return 4
     case $3 in '' | *[!0-9]*) return 2 ;; esac
     d=$1/procs/$2
     [ -p "$d/stdin" ] || return 4
     [ -e "$d/exit" ] && return 3
+    [ -e "$d/stdin-closed" ] && return 6
     head -c "$3" 1<>"$d/stdin"
 }
 
-# serve STATE: answers start, status and signal requests arriving on stdin, one per line:
+# closestdin STATE ID: ends the process's input (it reads end of input once what was written is read)
+#                      -> 0 closed (or closed before), 3 ended, 4 unknown
+cmd_closestdin() {
+    valid_id "$2" || return 4
+    d=$1/procs/$2
+    [ -e "$d/failed" ] && return 3
+    [ -s "$d/started" ] && [ -p "$d/stdin" ] || return 4
+    [ -e "$d/exit" ] && return 3
+    : >"$d/stdin-closed"
+    h=
+    read -r h <"$d/stdin.pid" 2>/dev/null
+    valid_pid "$h" && kill "$h" 2>/dev/null
+    return 0
+}
+
+# serve STATE: answers start, status, signal and closestdin requests arriving on stdin, one per line:
 # "<req> <verb> STATE <args...>", every argument single-quoted by the caller (a newline inside an
 # argument is written '"$NL"'). Each answer is one line "<req> <exit status> <output line>", written
 # by one printf - a single write - so answers of concurrent requests never interleave. One such
@@ -356,7 +382,7 @@ cmd_serve() {
         req=$1 verb=$2
         shift 2
         case $verb in
-            start | status | signal)
+            start | status | signal | closestdin)
                 (
                     out=$(cmd_$verb "$@")
                     st=$?
@@ -407,6 +433,7 @@ case $verb in
     list) cmd_list "$@" ;;
     signal) cmd_signal "$@" ;;
     stdin) cmd_stdin "$@" ;;
+    closestdin) cmd_closestdin "$@" ;;
     events) cmd_events "$@" ;;
     serve) cmd_serve ;;
     killall) cmd_killall "$@" ;;

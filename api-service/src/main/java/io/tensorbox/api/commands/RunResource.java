@@ -105,12 +105,19 @@ public class RunResource {
         return spec;
     }
 
-    /** The sandbox refused the command before it ran (a missing cwd, an unknown user): the caller's mistake. */
+    /**
+     * The sandbox refused the command before it ran: a missing cwd or an unknown user is the caller's
+     * mistake (400); a launcher that could not start at all is the runtime's (503).
+     */
     static void refused(RunRelay.Event event) {
         if (event.name().equals("error")) {
             JsonNode error = event.data().path("error");
-            throw new ApiException(400, error.path("code").asText("invalid_request"),
-                    error.path("message").asText("The sandbox refused the command."));
+            String code = error.path("code").asText("invalid_request");
+            String message = error.path("message").asText("The sandbox refused the command.");
+            if (code.equals("runtime_unavailable")) {
+                throw ApiException.runtimeUnavailable(message);
+            }
+            throw new ApiException(400, code, message);
         }
     }
 

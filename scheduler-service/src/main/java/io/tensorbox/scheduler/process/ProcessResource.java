@@ -4,6 +4,7 @@ import io.tensorbox.common.ProcessSpec;
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.ApiException;
 import io.tensorbox.common.Ids;
+import io.tensorbox.scheduler.commands.CommandLines;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import io.tensorbox.scheduler.sandbox.Sandboxes;
 import jakarta.ws.rs.Consumes;
@@ -43,6 +44,8 @@ public class ProcessResource {
         if (!Supervisor.isProcessId(spec.id())) {
             throw new ApiException(400, "invalid_request", "a process id is proc_ and 24 lowercase hex digits");
         }
+        CommandLines.validate(spec);
+        CommandLines.requireUser(spec.user(), runtime.switchesUsers());
         requireRunning(sandboxId);
         return supervisor.start(sandboxId, spec);
     }
@@ -85,6 +88,21 @@ public class ProcessResource {
         requireProcessId(processId);
         switch (supervisor.stdin(sandboxId, processId, data == null ? new byte[0] : data)) {
             case WRITTEN -> {
+            }
+            case CLOSED -> throw new ApiException(409, "stdin_closed", "the stdin of process " + processId + " was closed");
+            case ENDED -> throw new ApiException(409, "process_not_running", "process " + processId + " has ended");
+            case UNKNOWN -> throw noSuchProcess(processId);
+        }
+    }
+
+    /** Ends the process's input: it reads end of input after what was written; later writes are 409 {@code stdin_closed}. */
+    @POST
+    @Path("/{processId}/stdin/close")
+    public void closeStdin(@PathParam("sandboxId") String sandboxId, @PathParam("processId") String processId) {
+        requireRunning(sandboxId);
+        requireProcessId(processId);
+        switch (supervisor.closeStdin(sandboxId, processId)) {
+            case CLOSED, WRITTEN -> {
             }
             case ENDED -> throw new ApiException(409, "process_not_running", "process " + processId + " has ended");
             case UNKNOWN -> throw noSuchProcess(processId);

@@ -7,6 +7,7 @@ import io.tensorbox.common.Ids;
 import io.tensorbox.common.ProcessSpec;
 import io.tensorbox.common.ProcessState;
 import io.tensorbox.common.ProcessStatus;
+import io.tensorbox.scheduler.commands.CommandLines;
 import io.tensorbox.scheduler.config.SchedulerConfig;
 import io.tensorbox.scheduler.exec.ExecService;
 import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
@@ -56,7 +57,7 @@ public class Supervisor {
     private final ExecService exec;
     private final SchedulerConfig config;
     /** The verbs {@code serve} answers: the hot path of starting and watching processes. */
-    private static final Set<String> CHANNEL_VERBS = Set.of("start", "status", "signal");
+    private static final Set<String> CHANNEL_VERBS = Set.of("start", "status", "signal", "closestdin");
 
     private final Set<String> installedIn = ConcurrentHashMap.newKeySet();
     private final SupervisorChannels channels;
@@ -105,7 +106,8 @@ public class Supervisor {
         List<String> env = spec.env() == null ? List.of() : spec.env();
         args.add(String.valueOf(env.size()));
         args.addAll(env);
-        args.addAll(spec.command());
+        // shell, user and deadline of a background command: the same wrapper code as a run's
+        args.addAll(CommandLines.background(spec, runtime.switchesUsers()));
         install(sandboxId);
         String line;
         switch (askChannel(sandboxId, "start", args)) {
@@ -207,8 +209,10 @@ public class Supervisor {
         };
     }
 
-    public enum StdinResult { WRITTEN, ENDED, UNKNOWN }
+    /** What became of a write to (or a close of) a process's stdin. */
+    public enum StdinResult { WRITTEN, CLOSED, ENDED, UNKNOWN }
 
+    /** @return {@code CLOSED} when the process's stdin was closed before: nothing was written */
     public StdinResult stdin(String sandboxId, String processId, byte[] data) {
         requireProcessId(processId);
         int code = call(sandboxId, "stdin", List.of(processId, String.valueOf(data.length)), data).exitCode();
@@ -216,7 +220,23 @@ public class Supervisor {
             case 0 -> StdinResult.WRITTEN;
             case 3 -> StdinResult.ENDED;
             case 4 -> StdinResult.UNKNOWN;
+            case 6 -> StdinResult.CLOSED;
             default -> throw new RuntimeUnavailableException("writing stdin of " + processId + " failed with " + code);
+        };
+    }
+
+    /**
+     * Ends a process's input: it reads end of input once it has read what was written before.
+     * Idempotent ({@code CLOSED} again); later writes answer {@code CLOSED}.
+     */
+    public StdinResult closeStdin(String sandboxId, String processId) {
+        requireProcessId(processId);
+        int code = call(sandboxId, "closestdin", List.of(processId), null).exitCode();
+        return switch (code) {
+            case 0 -> StdinResult.CLOSED;
+            case 3 -> StdinResult.ENDED;
+            case 4 -> StdinResult.UNKNOWN;
+            default -> throw new RuntimeUnavailableException("closing stdin of " + processId + " failed with " + code);
         };
     }
 

@@ -29,6 +29,15 @@ public interface SandboxRuntime {
     SandboxLayout layout(String sandboxId);
 
     /**
+     * Whether a command may run as another OS user than the one execs run as. A pod can switch users
+     * (its execs run as root or as the image's user); the local runtime runs everything as the user
+     * running TensorBox, and refuses any other.
+     */
+    default boolean switchesUsers() {
+        return true;
+    }
+
+    /**
      * Runs {@code request.argv()} in the sandbox, writing its stdout and stderr to the given streams
      * as they come (blocking writes are the back-pressure). {@code request.stdin()} is offered to the
      * command; end of input is not signalled. The deadline in {@code request.timeoutMs()} is the

@@ -127,6 +127,9 @@ class LocalProcessSupervisionTest {
         Path log = stateDir().resolve("logs/proc-" + cat.id() + ".log");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(log).hasContent("hello"));
         assertThat(status(cat.id()).state()).isEqualTo(ProcessState.running);
+        given().contentType(ContentType.JSON).body(Map.of("signal", "KILL"))
+                .post("/internal/v1/sandboxes/{id}/processes/{p}/signal", sandbox, cat.id())
+                .then().statusCode(204); // nothing of this test outlives it
     }
 
     @Test

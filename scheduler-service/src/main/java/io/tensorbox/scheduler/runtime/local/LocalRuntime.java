@@ -146,6 +146,12 @@ public class LocalRuntime implements SandboxRuntime {
         return new SandboxLayout(root.resolve("workspace").toString(), root.resolve("state").toString());
     }
 
+    /** Every command runs as the user running TensorBox: there is no other user to switch to. */
+    @Override
+    public boolean switchesUsers() {
+        return false;
+    }
+
     @Override
     public ExecHandle spawn(String sandboxId, ExecRequest request, OutputStream stdout, OutputStream stderr) {
         Path root = root(sandboxId);
