@@ -84,6 +84,25 @@ public interface SandboxRuntime {
     }
 
     /**
+     * Runs {@code request.argv()} on a terminal of its own in the sandbox (a pty here, a TTY exec in
+     * a pod), writing what the terminal shows to {@code output} as it comes: stdout and stderr are one
+     * stream on a terminal, and blocking writes are the back-pressure (the program's writes block in
+     * the sandbox once the terminal's buffer is full). Like {@link #spawn}, closing the terminal need
+     * not end what runs on it; callers end it themselves (see the terminal feature's session guard).
+     *
+     * @throws RuntimeUnavailableException when the runtime cannot be reached or has no such sandbox
+     */
+    Terminal openTerminal(String sandboxId, TerminalRequest request, OutputStream output);
+
+    /**
+     * Whether a command may run as another OS user of the sandbox than the exec's own. The local
+     * runtime runs everything as the user running TensorBox and cannot.
+     */
+    default boolean switchesUsers() {
+        return true;
+    }
+
+    /**
      * Runs {@code onStart} once this replica leads the reconcile loop and {@code onStop} when it no
      * longer does; closing the handle leaves the election. A runtime with one scheduler leads at once.
      */

@@ -76,6 +76,12 @@ class ExecServiceTest {
         }
 
         @Override
+        public io.tensorbox.scheduler.runtime.Terminal openTerminal(String sandboxId,
+                io.tensorbox.scheduler.runtime.TerminalRequest request, OutputStream output) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public AutoCloseable lead(String identity, Runnable onStart, Runnable onStop) {
             return () -> { };
         }

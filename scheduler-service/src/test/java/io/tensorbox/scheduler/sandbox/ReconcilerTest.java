@@ -68,6 +68,12 @@ class ReconcilerTest {
         }
 
         @Override
+        public io.tensorbox.scheduler.runtime.Terminal openTerminal(String sandboxId,
+                io.tensorbox.scheduler.runtime.TerminalRequest request, OutputStream output) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public AutoCloseable lead(String identity, Runnable onStart, Runnable onStop) {
             throw new UnsupportedOperationException();
         }

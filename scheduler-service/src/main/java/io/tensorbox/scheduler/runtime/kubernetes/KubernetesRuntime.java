@@ -16,6 +16,8 @@ import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
 import io.tensorbox.scheduler.runtime.SandboxLayout;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
+import io.tensorbox.scheduler.runtime.Terminal;
+import io.tensorbox.scheduler.runtime.TerminalRequest;
 import io.tensorbox.scheduler.template.Template;
 import io.tensorbox.scheduler.template.Templates;
 import jakarta.annotation.PreDestroy;
@@ -233,6 +235,47 @@ public class KubernetesRuntime implements SandboxRuntime {
             @Override
             public OutputStream stdin() {
                 return watch.getInput();
+            }
+
+            @Override
+            public CompletableFuture<Integer> exitCode() {
+                return exec.exitCode();
+            }
+
+            @Override
+            public void close() {
+                exec.close();
+            }
+        };
+    }
+
+    @Override
+    public Terminal openTerminal(String sandboxId, TerminalRequest request, OutputStream output) {
+        var container = client().pods().inNamespace(namespace()).withName(PodNames.podName(sandboxId))
+                .inContainer(PodNames.CONTAINER);
+        ExecWatch watch;
+        try {
+            // a TTY exec: one output stream (the terminal's), stdin as keystrokes, resize on channel 4
+            watch = container.redirectingInput().writingOutput(output).withTTY().exec(request.argv().toArray(String[]::new));
+        } catch (KubernetesClientException e) {
+            throw execRejected(sandboxId, e);
+        }
+        PodExec exec = new PodExec(sandboxId, watch);
+        // the kubelet opens the pty without a size; kubectl sends the first one at once, as here
+        watch.resize(request.cols(), request.rows());
+        return new Terminal() {
+            @Override
+            public void write(byte[] bytes) throws IOException {
+                OutputStream keys = watch.getInput();
+                synchronized (keys) {
+                    keys.write(bytes);
+                    keys.flush();
+                }
+            }
+
+            @Override
+            public void resize(int cols, int rows) {
+                watch.resize(cols, rows);
             }
 
             @Override

@@ -1,6 +1,9 @@
 package io.tensorbox.scheduler.runtime.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pty4j.PtyProcess;
+import com.pty4j.PtyProcessBuilder;
+import com.pty4j.WinSize;
 import io.smallrye.common.annotation.Identifier;
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.SandboxSpec;
@@ -10,6 +13,8 @@ import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
 import io.tensorbox.scheduler.runtime.SandboxLayout;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
+import io.tensorbox.scheduler.runtime.Terminal;
+import io.tensorbox.scheduler.runtime.TerminalRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -19,8 +24,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -247,6 +254,114 @@ public class LocalRuntime implements SandboxRuntime {
                 process.destroyForcibly();
             }
         };
+    }
+
+    @Override
+    public boolean switchesUsers() {
+        return false;
+    }
+
+    @Override
+    public Terminal openTerminal(String sandboxId, TerminalRequest request, OutputStream output) {
+        Path root = root(sandboxId);
+        SandboxSpec spec = readSpec(sandboxId, root);
+        Path workspace = root.resolve("workspace");
+        // what ProcessBuilder would give a child, as spawn() does: this process's environment first
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("HOME", workspace.toString());
+        if (spec.env() != null) {
+            env.putAll(spec.env());
+        }
+        PtyProcess process;
+        try {
+            process = new PtyProcessBuilder(request.argv().toArray(String[]::new))
+                    .setEnvironment(env)
+                    .setDirectory(workspace.toString())
+                    .setInitialColumns(request.cols())
+                    .setInitialRows(request.rows())
+                    .setConsole(false) // a session of its own with the pty as controlling terminal
+                    .setRedirectErrorStream(true)
+                    .start();
+        } catch (IOException | RuntimeException | LinkageError e) {
+            throw new RuntimeUnavailableException("cannot open a terminal in sandbox " + sandboxId + ": " + e.getMessage(), e);
+        }
+        return new LocalTerminal(process, output);
+    }
+
+    /**
+     * A pty of this host. One platform thread reads it (pty reads block in the kernel); a blocked
+     * write to the caller's stream pauses that read, and with it the program once the pty is full.
+     */
+    private static final class LocalTerminal implements Terminal {
+        private final PtyProcess process;
+        private final OutputStream keys;
+        private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+        LocalTerminal(PtyProcess process, OutputStream output) {
+            this.process = process;
+            this.keys = process.getOutputStream();
+            InputStream screen = process.getInputStream();
+            PIPE_THREADS.newThread(() -> {
+                byte[] buf = new byte[16384];
+                boolean sinkOpen = true;
+                try {
+                    int n;
+                    while ((n = screen.read(buf, 0, buf.length)) > 0) {
+                        if (sinkOpen) {
+                            try {
+                                output.write(buf, 0, n);
+                                output.flush();
+                            } catch (IOException sinkGone) {
+                                sinkOpen = false; // keep reading so the program is not stuck on a full pty
+                            }
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the pty was closed
+                }
+                int status;
+                try {
+                    status = process.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    exit.completeExceptionally(e);
+                    return;
+                } finally {
+                    closeQuietly(keys);
+                }
+                exit.complete(status);
+            }).start();
+        }
+
+        @Override
+        public void write(byte[] bytes) throws IOException {
+            synchronized (keys) {
+                keys.write(bytes);
+                keys.flush();
+            }
+        }
+
+        @Override
+        public void resize(int cols, int rows) {
+            try {
+                process.setWinSize(new WinSize(cols, rows));
+            } catch (RuntimeException closed) {
+                // the pty is gone: nothing to resize
+            }
+        }
+
+        @Override
+        public CompletableFuture<Integer> exitCode() {
+            return exit;
+        }
+
+        @Override
+        public void close() {
+            // Closing the master hangs the terminal up (SIGHUP to its session), as an sshd does; what
+            // ignores that is ended by the terminal's session guard, as on every runtime.
+            exit.completeExceptionally(new CancellationException("the terminal was closed before its command ended"));
+            closeQuietly(keys);
+        }
     }
 
     @Override
