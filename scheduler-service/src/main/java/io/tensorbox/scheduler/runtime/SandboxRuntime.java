@@ -95,14 +95,6 @@ public interface SandboxRuntime {
     Terminal openTerminal(String sandboxId, TerminalRequest request, OutputStream output);
 
     /**
-     * Whether a command may run as another OS user of the sandbox than the exec's own. The local
-     * runtime runs everything as the user running TensorBox and cannot.
-     */
-    default boolean switchesUsers() {
-        return true;
-    }
-
-    /**
      * Runs {@code onStart} once this replica leads the reconcile loop and {@code onStop} when it no
      * longer does; closing the handle leaves the election. A runtime with one scheduler leads at once.
      */

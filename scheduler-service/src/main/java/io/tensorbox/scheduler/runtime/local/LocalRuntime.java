@@ -257,11 +257,6 @@ public class LocalRuntime implements SandboxRuntime {
     }
 
     @Override
-    public boolean switchesUsers() {
-        return false;
-    }
-
-    @Override
     public Terminal openTerminal(String sandboxId, TerminalRequest request, OutputStream output) {
         Path root = root(sandboxId);
         SandboxSpec spec = readSpec(sandboxId, root);
