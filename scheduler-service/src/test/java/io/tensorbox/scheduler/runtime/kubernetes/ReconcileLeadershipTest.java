@@ -64,11 +64,16 @@ class ReconcileLeadershipTest {
             await().atMost(Duration.ofSeconds(5)).untilAtomic(starts, equalTo(1));
 
             // another holder takes the Lease (as after a partition): this replica's renewals now fail
-            Lease lease = client.leases().inNamespace("test").withName("tensorbox-scheduler-regain").get();
-            lease.getSpec().setHolderIdentity("scheduler-elsewhere");
-            lease.getSpec().setRenewTime(ZonedDateTime.now());
-            lease.getSpec().setLeaseDurationSeconds(3);
-            client.leases().inNamespace("test").resource(lease).update();
+            // (a renewal of this replica may land between our read and our write: read again and retry)
+            await().atMost(Duration.ofSeconds(5)).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                    .until(() -> {
+                        Lease lease = client.leases().inNamespace("test").withName("tensorbox-scheduler-regain").get();
+                        lease.getSpec().setHolderIdentity("scheduler-elsewhere");
+                        lease.getSpec().setRenewTime(ZonedDateTime.now());
+                        lease.getSpec().setLeaseDurationSeconds(3);
+                        client.leases().inNamespace("test").resource(lease).update();
+                        return true;
+                    });
 
             await().atMost(Duration.ofSeconds(10)).untilAtomic(stops, equalTo(1));
             // the intruder never renews: once its lease runs out, this replica leads again
