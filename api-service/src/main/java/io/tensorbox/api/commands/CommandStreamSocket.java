@@ -40,11 +40,12 @@ public class CommandStreamSocket {
     @OnOpen
     public Multi<String> open(@PathParam("sbx") String sandboxId, @PathParam("pid") String pid,
                               WebSocketConnection connection) {
+        RuntimeAccess.Who who = RuntimeAccess.Who.of(identity); // read here: the request context ends with this call
         return Multi.createFrom().deferred(() -> {
                     String offset = Commands.offset(connection.handshakeRequest().query() == null ? null
                             : Queries.param(connection.handshakeRequest().query(), "offset"));
                     ProcessRecord p = QuarkusTransaction.requiringNew().call(() -> {
-                        access.sandbox(identity, sandboxId);
+                        access.sandbox(who, sandboxId);
                         return commands.find(sandboxId, pid);
                     });
                     return commands.stream(p, offset).map(this::write);

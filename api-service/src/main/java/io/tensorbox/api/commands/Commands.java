@@ -76,7 +76,7 @@ public class Commands {
         List<String> env = spec.env() == null ? List.of() : spec.env().entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).toList();
         ProcessSpec process = new ProcessSpec(Ids.newProcessId(), command, env, spec.cwd(), spec.shellLine(),
-                spec.user(), spec.timeoutMs());
+                spec.user(), spec.timeoutMs(), true);
         ProcessRecord started = processes.start(sandboxId, process, tag);
         if (started.state == ProcessState.failed) {
             String reason = started.reason == null ? "" : started.reason;

@@ -63,7 +63,8 @@ public class RunResource {
         CommandSpec spec = start(sandboxId, body);
         Collected collected = new Collected(config.commands().outputCapBytes());
         CompletableFuture<RunResult> result = new CompletableFuture<>();
-        Cancellable run = relay.run(sandboxId, spec).subscribe().with(collected::add, result::completeExceptionally,
+        Cancellable run = relay.run(sandboxId, spec).onItem().invoke(collected::add) // a refusal fails the stream
+                .subscribe().with(event -> { }, result::completeExceptionally,
                 () -> {
                     if (collected.exit == null) {
                         result.completeExceptionally(ApiException.runtimeUnavailable(

@@ -17,19 +17,36 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class RuntimeAccess {
+    /**
+     * What the access checks need of a caller, read while its identity is at hand (a WebSocket
+     * callback's request context ends before work it hands to another thread runs).
+     */
+    public record Who(String teamId, Optional<String> sandboxScope) {
+        public static Who of(SecurityIdentity identity) {
+            return new Who(identity.getAttribute(Caller.TEAM_ID),
+                    Optional.ofNullable(identity.getAttribute(Caller.SANDBOX_SCOPE)));
+        }
+    }
+
     /** The sandbox, if the caller may see it. */
     public Sandbox sandbox(SecurityIdentity identity, String sandboxId) {
-        String team = identity.getAttribute(Caller.TEAM_ID);
-        Optional<String> scope = Optional.ofNullable(identity.getAttribute(Caller.SANDBOX_SCOPE));
-        if (team == null || scope.filter(s -> !s.equals(sandboxId)).isPresent()) {
+        return sandbox(Who.of(identity), sandboxId);
+    }
+
+    public Sandbox sandbox(Who who, String sandboxId) {
+        if (who.teamId() == null || who.sandboxScope().filter(s -> !s.equals(sandboxId)).isPresent()) {
             throw notFound(sandboxId);
         }
-        return Sandbox.findOwned(sandboxId, team).orElseThrow(() -> notFound(sandboxId));
+        return Sandbox.findOwned(sandboxId, who.teamId()).orElseThrow(() -> notFound(sandboxId));
     }
 
     /** The sandbox, if the caller may see it and commands can run in it now. */
     public Sandbox running(SecurityIdentity identity, String sandboxId) {
-        Sandbox sandbox = sandbox(identity, sandboxId);
+        return running(Who.of(identity), sandboxId);
+    }
+
+    public Sandbox running(Who who, String sandboxId) {
+        Sandbox sandbox = sandbox(who, sandboxId);
         if (sandbox.state != SandboxState.running) {
             throw ApiException.conflict("sandbox_not_running", "Sandbox " + sandboxId + " is " + sandbox.state
                     + "; commands run only in a running sandbox.");

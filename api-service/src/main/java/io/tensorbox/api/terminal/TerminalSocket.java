@@ -74,8 +74,9 @@ public class TerminalSocket {
 
     @OnOpen
     public Uni<Void> open(@PathParam("sbx") String sandboxId, WebSocketConnection connection) {
+        RuntimeAccess.Who who = RuntimeAccess.Who.of(identity); // read here: the request context ends with this call
         return Uni.createFrom().item(() -> QuarkusTransaction.requiringNew().call(() ->
-                        access.running(identity, sandboxId)))
+                        access.running(who, sandboxId)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToUni(sandbox -> connect(sandboxId, connection))
                 .onFailure().recoverWithUni(failure -> {

@@ -212,7 +212,7 @@ public final class CommandLines {
      */
     public static List<String> background(ProcessSpec spec, boolean switchesUsers) {
         boolean switchUser = switchesUsers && spec.user() != null;
-        if (!spec.shell() && !switchUser && spec.timeoutMs() <= 0) {
+        if (!spec.runtimeCommand() && !spec.shell() && !switchUser && spec.timeoutMs() <= 0) {
             return spec.command();
         }
         StringBuilder script = new StringBuilder(BACKGROUND_START);

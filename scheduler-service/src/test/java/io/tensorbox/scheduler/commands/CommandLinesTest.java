@@ -164,6 +164,16 @@ class CommandLinesTest {
     }
 
     @Test
+    void aBackgroundCommandOfTheRuntimeApiWhoseProgramIsMissingExits127LikeAShell() throws Exception {
+        List<String> argv = new ArrayList<>(List.of("setsid", "-w"));
+        argv.addAll(CommandLines.background(new ProcessSpec("proc_0", List.of("no-such-program-tbx", "--flag"), List.of(),
+                null, false, null, 0, true), true));
+        Result r = exec(argv, null);
+        assertThat(r.status()).isEqualTo(127);
+        assertThat(r.stderr()).contains("no-such-program-tbx").contains("not found");
+    }
+
+    @Test
     void aProcessOfSeedZeroIsStartedAsGiven() {
         List<String> command = List.of("sleep", "1");
         assertThat(CommandLines.background(new ProcessSpec("proc_0", command, List.of(), null), true)).isEqualTo(command);
