@@ -78,6 +78,7 @@ public class RunRelay {
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Accept", "text/event-stream");
         AtomicReference<HttpClientRequest> upstream = new AtomicReference<>();
+        AtomicReference<HttpClientResponse> answered = new AtomicReference<>();
         AtomicBoolean abandoned = new AtomicBoolean();
         Uni<HttpClientResponse> answer = client.request(request).onItem().transformToUni(sent -> {
             upstream.set(sent);
@@ -92,13 +93,25 @@ public class RunRelay {
                     LOG.warnf("scheduler unreachable for a run in %s: %s", sandboxId, failure.toString());
                     return ApiException.runtimeUnavailable("The sandbox runtime is unavailable; could not run the command.");
                 })
-                .onItem().transformToMulti(this::events)
+                .onItem().transformToMulti(response -> {
+                    answered.set(response);
+                    return events(response);
+                })
                 .onTermination().invoke((failure, cancelled) -> {
                     if (failure != null || cancelled) {
                         abandoned.set(true);
-                        HttpClientRequest sent = upstream.get();
-                        if (sent != null) {
-                            sent.reset(); // closes the connection: the scheduler ends the command
+                        try {
+                            HttpClientResponse response = answered.get();
+                            if (response != null) {
+                                response.getDelegate().exceptionHandler(expected -> { }); // the reset below
+                            }
+                            HttpClientRequest sent = upstream.get();
+                            if (sent != null) {
+                                sent.reset(); // closes the connection: the scheduler ends the command
+                            }
+                        } catch (IllegalStateException alreadyOver) {
+                            // the answer was complete (a refusal): there is no connection left to cut
+                            LOG.debugf("the run's exchange was already over: %s", alreadyOver.toString());
                         }
                     }
                 });

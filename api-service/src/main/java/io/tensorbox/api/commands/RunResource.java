@@ -12,7 +12,6 @@ import io.tensorbox.api.auth.Role;
 import io.tensorbox.api.config.TensorboxConfig;
 import io.tensorbox.common.ApiException;
 import io.tensorbox.common.CommandSpec;
-import io.vertx.core.http.HttpServerResponse;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -24,7 +23,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import org.jboss.resteasy.reactive.RestMulti;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +43,9 @@ public class RunResource {
                             boolean truncated) {
     }
 
+    /** How long a streamed run waits for the sandbox to start its command (or refuse it). */
+    static final java.time.Duration START_WAIT = java.time.Duration.ofSeconds(30);
+
     @Inject
     SecurityIdentity identity;
     @Inject
@@ -59,7 +60,7 @@ public class RunResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
     public Uni<RunResult> run(@PathParam("sbx") String sandboxId, CommandBody body,
-                              @Context HttpServerResponse response) {
+                              @Context io.vertx.ext.web.RoutingContext routing) {
         CommandSpec spec = start(sandboxId, body);
         Collected collected = new Collected(config.commands().outputCapBytes());
         CompletableFuture<RunResult> result = new CompletableFuture<>();
@@ -73,7 +74,9 @@ public class RunResource {
                         result.complete(collected.result());
                     }
                 });
-        response.closeHandler(gone -> run.cancel()); // the caller went away: the scheduler kills the command
+        // Ends with the exchange: a caller that went away cancels the relay, and the scheduler kills the
+        // command (after a normal answer the run is over and cancelling does nothing).
+        routing.addEndHandler(ended -> run.cancel());
         return Uni.createFrom().completionStage(result);
     }
 
@@ -83,21 +86,26 @@ public class RunResource {
     @Blocking
     public Multi<OutboundSseEvent> stream(@PathParam("sbx") String sandboxId, CommandBody body, @Context Sse sse) {
         CommandSpec spec = start(sandboxId, body);
-        // The status waits for the first event: a command the sandbox refused is a JSON 400, not a 200
-        // stream that ends at once.
-        Uni<FirstItem.Split<RunRelay.Event>> started = FirstItem.of(relay.run(sandboxId, spec)).onItem().invoke(split -> {
-            if (split.first().name().equals("error")) {
-                split.cancel();
-                refused(split.first());
-            }
-        });
-        return RestMulti.fromUniResponse(started, split -> Multi.createBy().concatenating()
-                .streams(Multi.createFrom().item(split.first()), split.rest())
+        // An SSE answer is committed (200) as soon as its stream is subscribed to, so the first event
+        // is awaited here, on this worker thread, before returning: a command the sandbox refused is
+        // then a JSON 400 rather than a 200 stream that ends at once. That event comes as soon as the
+        // command started; the rest of the stream holds no thread.
+        FirstItem.Split<RunRelay.Event> split;
+        try {
+            split = FirstItem.of(relay.run(sandboxId, spec)).await().atMost(START_WAIT);
+        } catch (io.smallrye.mutiny.TimeoutException e) {
+            throw ApiException.runtimeUnavailable("The sandbox did not start the command within " + START_WAIT.toSeconds() + " s.");
+        }
+        if (split.first().name().equals("error")) {
+            split.cancel();
+            refused(split.first());
+        }
+        return Multi.createBy().concatenating().streams(Multi.createFrom().item(split.first()), split.rest())
                 .map(event -> {
                     refused(event);
                     return sse.newEventBuilder().name(event.name()).mediaType(MediaType.TEXT_PLAIN_TYPE)
                             .data(String.class, event.data().toString()).build();
-                }));
+                });
     }
 
     private CommandSpec start(String sandboxId, CommandBody body) {
