@@ -74,13 +74,15 @@ public final class CommandLines {
      * the group into a second SIGTERM, a SIGKILL two seconds later and a message on stderr.
      */
     private static final String USER_SWITCH = """
-            sw=;e=$(getent passwd "$u")||tbx_fail invalid_user unknown
+            sw=;s=;case $u in +*)u=${u#+};s=1;;esac
+            if e=$(getent passwd "$u");then
             IFS=: read -r nm _ uid gid _ hm sh <<E
             $e
             E
             case $uid$gid in ''|*[!0-9]*)tbx_fail invalid_user unknown;;esac
             while read -r key v _;do [ "$key" = Uid: ]&&break;done </proc/self/status
-            if [ "$uid" != "$v" ];then [ "$v" = 0 ]||tbx_fail invalid_user not_root;sw=1;export HOME="$hm" USER="$nm" LOGNAME="$nm" SHELL="${sh:-/bin/sh}";fi
+            if [ "$uid" != "$v" ];then if [ "$v" = 0 ];then sw=1;export HOME="$hm" USER="$nm" LOGNAME="$nm" SHELL="${sh:-/bin/sh}";elif [ -z "$s" ];then tbx_fail invalid_user not_root;fi;fi
+            elif [ -z "$s" ];then tbx_fail invalid_user unknown;fi
             """;
 
     private static final String RUN_CWD = """
@@ -164,7 +166,8 @@ public final class CommandLines {
         byte[] stdin = spec.stdin() == null ? new byte[0] : spec.stdin().getBytes(StandardCharsets.UTF_8);
         String cwd = resolve(layout, spec.cwd());
         Map<String, String> env = spec.env() == null ? Map.of() : spec.env();
-        boolean switchUser = switchesUsers && spec.user() != null;
+        String user = defaultUser(spec.user(), switchesUsers, true);
+        boolean switchUser = user != null;
         String lookup = env.containsKey("PATH") ? "PATH=$lp " : "";
         StringBuilder script = new StringBuilder(RUN_START);
         if (stdin.length > 0) {
@@ -196,7 +199,7 @@ public final class CommandLines {
             argv.addAll(List.of("setsid", "-w"));
         }
         argv.addAll(List.of("sh", "-c", script.toString(), "tbx-run", String.valueOf(stdin.length), layout.stateDir() + "/run-stdin",
-                switchUser ? spec.user() : "", cwd, String.valueOf(env.size())));
+                switchUser ? user : "", cwd, String.valueOf(env.size())));
         addProgram(argv, spec.shellLine(), spec.shellLine() ? List.of(spec.cmd()) : prepend(spec.cmd(), spec.args()));
         env.forEach((k, v) -> argv.add(k + "=" + v));
         return new Run(List.copyOf(argv), stdin.length == 0 ? null : stdin, cwd);
@@ -211,7 +214,8 @@ public final class CommandLines {
      * process log - with status 126.
      */
     public static List<String> background(ProcessSpec spec, boolean switchesUsers) {
-        boolean switchUser = switchesUsers && spec.user() != null;
+        String user = defaultUser(spec.user(), switchesUsers, spec.runtimeCommand());
+        boolean switchUser = user != null;
         if (!spec.runtimeCommand() && !spec.shell() && !switchUser && spec.timeoutMs() <= 0) {
             return spec.command();
         }
@@ -228,7 +232,7 @@ public final class CommandLines {
         }
         script.append("exec \"$@\"\n");
         List<String> argv = new ArrayList<>(List.of("sh", "-c", script.toString(), "tbx-bg",
-                spec.timeoutMs() > 0 ? seconds(spec.timeoutMs()) : "0", switchUser ? spec.user() : ""));
+                spec.timeoutMs() > 0 ? seconds(spec.timeoutMs()) : "0", switchUser ? user : ""));
         addProgram(argv, spec.shell(), spec.command());
         return List.copyOf(argv);
     }
@@ -254,6 +258,21 @@ public final class CommandLines {
     }
 
     /** A deadline as coreutils reads it: seconds with milliseconds. */
+    /**
+     * Who a command runs as where users switch: the one asked for, else (for the runtime API) the base
+     * image's {@value #DEFAULT_USER} when the sandbox has such a user — {@code +user}, which the script
+     * reads as "switch if it exists, else stay who the exec is" — so any image still works. Null: no switch.
+     */
+    static String defaultUser(String asked, boolean switchesUsers, boolean runtimeCommand) {
+        if (!switchesUsers) {
+            return null;
+        }
+        if (asked != null) {
+            return asked;
+        }
+        return runtimeCommand ? "+" + DEFAULT_USER : null;
+    }
+
     static String seconds(long ms) {
         return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
     }

@@ -174,6 +174,18 @@ class CommandLinesTest {
     }
 
     @Test
+    void withoutAUserACommandRunsAsTheBaseImagesUserWhenThereIsOneElseAsTheExecsOwn() throws Exception {
+        assertThat(CommandLines.defaultUser(null, true, true)).isEqualTo("+user");
+        assertThat(CommandLines.defaultUser(null, false, true)).as("the local runtime never switches").isNull();
+        assertThat(CommandLines.defaultUser(null, true, false)).as("a process of seed 000 runs as the exec does").isNull();
+        assumeThat(ProcessHandle.current().info().user()).hasValue("root");
+        boolean hasUser = new ProcessBuilder("getent", "passwd", "user").start().waitFor() == 0;
+        Result r = run(new CommandSpec("id", List.of("-un"), null, null, null, null, 10_000), true);
+        assertThat(r.stdout()).as("no refusal when the image has no such user")
+                .endsWith(hasUser ? "\nuser\n" : "\nroot\n");
+    }
+
+    @Test
     void aProcessOfSeedZeroIsStartedAsGiven() {
         List<String> command = List.of("sleep", "1");
         assertThat(CommandLines.background(new ProcessSpec("proc_0", command, List.of(), null), true)).isEqualTo(command);
