@@ -103,6 +103,8 @@ class KubernetesBench {
         ratio("run `true` until recorded / kubectl exec", runTrue, kubectlExec);
         ratio("scheduler exec `true` / kubectl exec", internalExec, kubectlExec);
         ratio("POST /run `true` / kubectl exec (aim ≤ 0.2)", runApi, kubectlExec);
+        notes.add("runs of `true` that did not answer exit code 0: " + ApiTimings.FAILED_RUNS.get() + " of "
+                + 2 * (WARMUP + ITERATIONS));
         ratio("first SSE byte / kubectl exec", firstByte, kubectlExec);
         ratio("scheduler exec `true` / fabric8 exec", internalExec, fabric8Exec);
         ratio("create → running / kubectl run-to-Ready", ours, kubectlRun);
