@@ -35,12 +35,9 @@ public interface KubernetesRuntimeConfig {
 
     /**
      * Execs kept open ahead of need per sandbox, at most (see {@code WarmExecs}): a command then costs
-     * a line written to an open exec instead of a {@code pods/exec} handshake. 0 (the default) turns
-     * them off: on the test cluster some commands run in warm execs were SIGKILLed as if their caller
-     * had gone (status 137 after tens of milliseconds), a cause not yet found; until it is, every
-     * command opens its own exec.
+     * a line written to an open exec instead of a {@code pods/exec} handshake. 0 turns them off.
      */
-    @WithDefault("0")
+    @WithDefault("4")
     int warmExecs();
 
     LeaderElection leaderElection();
