@@ -223,6 +223,9 @@ final class SseClient implements AutoCloseable {
                     name = value;
                 } else if (field.equals("data")) {
                     data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+                } else if (!field.equals("id") && !field.equals("retry")) {
+                    // clients ignore unknown fields, but our streams have no reason to send any
+                    throw new IOException("a field SSE does not define: " + line);
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -138,7 +138,7 @@ public class CommandResource {
         String from = Commands.offset(offset);
         ProcessRecord p = owned(sandboxId, pid);
         return commands.stream(p, from).map(m -> sse.newEventBuilder().name(m.type())
-                .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, write(m)).build());
+                .data(String.class, write(m)).build());
     }
 
     private String write(Commands.Message message) {

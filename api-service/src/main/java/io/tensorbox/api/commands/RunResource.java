@@ -103,7 +103,7 @@ public class RunResource {
         return Multi.createBy().concatenating().streams(Multi.createFrom().item(split.first()), split.rest())
                 .map(event -> {
                     refused(event);
-                    return sse.newEventBuilder().name(event.name()).mediaType(MediaType.TEXT_PLAIN_TYPE)
+                    return sse.newEventBuilder().name(event.name())
                             .data(String.class, event.data().toString()).build();
                 });
     }
