@@ -322,6 +322,23 @@ class CommandsIT {
     }
 
     @Test
+    void aStreamFromTheEndHasEverythingWrittenOnceItAnswered() {
+        String sandbox = sandbox();
+        Started started = RuntimeApi.startShell(sandbox, "echo before; cat");
+        awaitLog(sandbox, started.processId(), "before\n");
+        for (int i = 0; i < 5; i++) {
+            // connect(pid) of the SDKs: no offset, then write at once; the answer came after the start was fixed
+            try (SseClient sse = SseClient.get(RuntimeApi.streamPath(sandbox, started.pid(), null), RuntimeApi.bearer(Api.viewer()))) {
+                sse.assertStreaming();
+                RuntimeApi.stdin(Api.developer(), sandbox, started.pid(), Map.of("data", "line-" + i + "\n")).then().statusCode(204);
+                SseClient.Event first = sse.next(STREAM);
+                assertEquals("line-" + i + "\n", first.json().path("data").asText(), "only what came after, all of it: " + first);
+            }
+        }
+        RuntimeApi.kill(Api.developer(), sandbox, started.pid()).then().statusCode(204);
+    }
+
+    @Test
     void aStreamAcrossALogRollLosesAndRepeatsNothing() {
         String sandbox = sandbox();
         int size = LogsIT.TEN_MIB + 12_345;

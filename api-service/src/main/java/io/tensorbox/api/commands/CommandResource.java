@@ -137,7 +137,15 @@ public class CommandResource {
                                           @QueryParam("offset") String offset, @Context Sse sse) {
         String from = Commands.offset(offset);
         ProcessRecord p = owned(sandboxId, pid);
-        return commands.stream(p, from).map(m -> sse.newEventBuilder().name(m.type())
+        Multi<Commands.Message> messages;
+        try {
+            // answer only once the start is fixed: output that follows the answer is never missed
+            messages = commands.open(p, from).await().atMost(RunResource.START_WAIT);
+        } catch (io.smallrye.mutiny.TimeoutException e) {
+            throw ApiException.runtimeUnavailable("The log service did not open the stream within "
+                    + RunResource.START_WAIT.toSeconds() + " s.");
+        }
+        return messages.map(m -> sse.newEventBuilder().name(m.type())
                 .data(String.class, write(m)).build());
     }
 

@@ -154,11 +154,26 @@ public class Commands {
      * the stream ends when the process and its log writer have.
      */
     public Multi<Message> stream(ProcessRecord p, String offset) {
+        return open(p, offset).onItem().transformToMulti(stream -> stream);
+    }
+
+    /**
+     * As {@link #stream}, once log-service has answered: by then the start ({@code "end"}) is fixed,
+     * so output written after this completes is in the stream (a route answers only then), and a
+     * missing log fails here, before any answer.
+     */
+    public Uni<Multi<Message>> open(ProcessRecord p, String offset) {
         if (p.state == ProcessState.failed) {
-            return Multi.createFrom().item(Message.exit(-1));
+            return Uni.createFrom().item(Multi.createFrom().item(Message.exit(-1)));
         }
+        return FirstItem.of(logs.open(p.sandboxId, p.id, true, offset))
+                .map(split -> messages(p, Multi.createBy().concatenating()
+                        .streams(Multi.createFrom().item(split.first()), split.rest())));
+    }
+
+    private Multi<Message> messages(ProcessRecord p, Multi<io.vertx.core.buffer.Buffer> log) {
         Utf8Chunks text = new Utf8Chunks();
-        Multi<Message> output = logs.open(p.sandboxId, p.id, true, offset)
+        Multi<Message> output = log
                 .map(chunk -> text.next(chunk.getBytes()))
                 .filter(s -> !s.isEmpty())
                 .map(Message::output);

@@ -5,6 +5,7 @@ import io.tensorbox.common.LogFiles;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -99,6 +100,23 @@ final class LogCommands {
 
     static ExecRequest fileExists(String path, Duration timeout) {
         return request(List.of("sh", "-c", "test -f \"$1\"", "sh", path), timeout);
+    }
+
+    /** As {@link #fileExists}, and prints the file's size in bytes (exit 1: no file). */
+    static ExecRequest fileSize(String path, Duration timeout) {
+        return request(List.of("sh", "-c", "test -f \"$1\" || exit 1; wc -c <\"$1\"", "sh", path), timeout);
+    }
+
+    /**
+     * The size printed by {@link #fileSize}: read from inside the sandbox, so strictly digits (wc
+     * may pad with blanks), else empty (the follow then finds the end itself).
+     */
+    static Optional<Long> parseSize(String printed) {
+        String digits = printed.strip();
+        if (!digits.matches("[0-9]{1,15}")) {
+            return Optional.empty();
+        }
+        return Optional.of(Long.parseLong(digits));
     }
 
     static ExecRequest read(String path, Duration timeout) {

@@ -93,7 +93,11 @@ public class LogRoutes {
         scheduler.layout(sandboxId)
                 .compose(layout -> {
                     String log = LogCommands.logPath(layout.stateDir(), processId);
-                    return scheduler.exec(sandboxId, LogCommands.fileExists(log, config.checkTimeout()))
+                    // a follow from the end learns the size in the same exec: the start is fixed
+                    // before we answer, so output written after the answer is never skipped
+                    boolean sized = follow && offset.end();
+                    return scheduler.exec(sandboxId, sized ? LogCommands.fileSize(log, config.checkTimeout())
+                                    : LogCommands.fileExists(log, config.checkTimeout()))
                             .compose(check -> {
                                 if (check.exitCode() == 1) {
                                     return Future.failedFuture(new LogNotFoundException(processId));
@@ -105,7 +109,9 @@ public class LogRoutes {
                                 if (!follow && offset.end()) {
                                     return Future.succeededFuture(Optional.<ExecStream>empty());
                                 }
-                                return scheduler.execStream(sandboxId, command(layout.stateDir(), processId, follow, offset))
+                                LogOffset from = sized ? LogCommands.parseSize(check.stdoutText())
+                                        .map(bytes -> new LogOffset(bytes, false)).orElse(offset) : offset;
+                                return scheduler.execStream(sandboxId, command(layout.stateDir(), processId, follow, from))
                                         .map(Optional::of);
                             });
                 })

@@ -41,6 +41,10 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
     /** Follow streams open right now. */
     public static final AtomicInteger OPEN_FOLLOWS = new AtomicInteger();
     static final Map<String, byte[]> FILES = new ConcurrentHashMap<>();
+    /** The script that prints a log's size (LogCommands.fileSize). */
+    static final String SIZE_SCRIPT = "test -f \"$1\" || exit 1; wc -c <\"$1\"";
+    /** What the size check prints instead of the file's size (a hostile sandbox); null: the size. */
+    static volatile String sizePrinted;
     static final Map<String, String> STATE_DIRS = new ConcurrentHashMap<>();
     static final List<List<String>> STREAM_ARGVS = new CopyOnWriteArrayList<>();
     static final AtomicBoolean FAIL_EXEC = new AtomicBoolean();
@@ -126,8 +130,12 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
         }
         List<String> argv = argv(ctx);
         boolean isFileCheck = argv.size() == 5 && argv.subList(0, 4).equals(List.of("sh", "-c", "test -f \"$1\"", "sh"));
-        int status = isFileCheck && FILES.containsKey(argv.get(4)) ? 0 : 1;
-        ctx.json(new JsonObject().put("stdout", "").put("stderr", "").put("exitCode", status)
+        boolean isSizeCheck = argv.size() == 5 && argv.subList(0, 4).equals(List.of("sh", "-c", SIZE_SCRIPT, "sh"));
+        int status = (isFileCheck || isSizeCheck) && FILES.containsKey(argv.get(4)) ? 0 : 1;
+        String stdout = isSizeCheck && status == 0
+                ? (sizePrinted != null ? sizePrinted : "   " + FILES.get(argv.get(4)).length + "\n") : "";
+        ctx.json(new JsonObject().put("stdout", java.util.Base64.getEncoder().encodeToString(stdout.getBytes()))
+                .put("stderr", "").put("exitCode", status)
                 .put("durationMs", 1).put("timedOut", false).put("truncated", false));
     }
 

@@ -170,7 +170,7 @@ class ProcessLogsTest {
     @Test
     void theOffsetReachesTheFollowScriptNormalised() {
         String proc = procId();
-        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", new byte[0]);
+        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", "abc".getBytes());
         FakeScheduler.resetFollow();
         FakeScheduler.followFirst = new byte[0];
         FakeScheduler.followRest = "done\n".getBytes();
@@ -183,12 +183,34 @@ class ProcessLogsTest {
         api().queryParam("follow", "true").when().get(logsPath(SBX, proc))
                 .then().statusCode(200).body(equalTo("done\n"));
 
-        assertEquals(List.of("123", "end", "7", "10485761", "0"), // past 10 MiB is past any log's end
+        // "end" is the size, learnt before the answer; past 10 MiB is past any log's end
+        assertEquals(List.of("123", "3", "7", "10485761", "0"),
                 FakeScheduler.STREAM_ARGVS.stream().map(argv -> {
                     assertEquals(LogCommands.FOLLOW_SCRIPT, argv.get(2));
                     assertEquals(8, argv.size());
                     return argv.get(7);
                 }).toList());
+    }
+
+    @Test
+    void aSizeTheSandboxPrintsWrongLeavesTheEndToTheFollowScript() {
+        String proc = procId();
+        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", "abc".getBytes());
+        FakeScheduler.resetFollow();
+        FakeScheduler.followFirst = new byte[0];
+        FakeScheduler.followRest = "done\n".getBytes();
+        FakeScheduler.followRelease.complete(null);
+        try {
+            for (String printed : List.of("", "12 34\n", "-5\n", "3;reboot\n", "9".repeat(40) + "\n")) {
+                FakeScheduler.sizePrinted = printed;
+                api().queryParam("follow", "true").queryParam("offset", "end").when().get(logsPath(SBX, proc))
+                        .then().statusCode(200).body(equalTo("done\n"));
+            }
+        } finally {
+            FakeScheduler.sizePrinted = null;
+        }
+        assertEquals(List.of("end", "end", "end", "end", "end"),
+                FakeScheduler.STREAM_ARGVS.stream().map(argv -> argv.get(7)).toList());
     }
 
     @Test
@@ -225,7 +247,7 @@ class ProcessLogsTest {
     @Test
     void followDeliversOutputAsItIsWrittenAndEndsWithTheStream() throws Exception {
         String proc = procId();
-        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", new byte[0]);
+        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", "abc".getBytes());
         FakeScheduler.resetFollow();
         FakeScheduler.followFirst = "first line\n".getBytes();
         FakeScheduler.followRest = new byte[] {(byte) 0xff, 0, (byte) 0xc3, '\n'};
@@ -253,7 +275,7 @@ class ProcessLogsTest {
     @Test
     void aFollowerThatLeavesEndsTheExec() throws Exception {
         String proc = procId();
-        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", new byte[0]);
+        FakeScheduler.FILES.put(STATE + "/logs/proc-" + proc + ".log", "abc".getBytes());
         FakeScheduler.resetFollow();
         FakeScheduler.followFirst = "tick\n".getBytes();
 
