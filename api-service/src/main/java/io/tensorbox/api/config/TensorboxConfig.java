@@ -54,6 +54,19 @@ public interface TensorboxConfig {
 
     Commands commands();
 
+    Events events();
+
+    /** The event streams of sandboxes (SPEC §6). */
+    interface Events {
+        /** How long events are kept for resuming streams. */
+        @WithDefault("86400")
+        long retentionSeconds();
+
+        /** {@code sandbox.expiring} is sent this long before {@code expires_at}. */
+        @WithDefault("60")
+        long expiringNoticeSeconds();
+    }
+
     /** The runtime API (SPEC §5). */
     interface Commands {
         /** Each stream (stdout, stderr) of a buffered {@code /run} keeps this many bytes; the rest is dropped. */

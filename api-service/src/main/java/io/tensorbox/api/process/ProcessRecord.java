@@ -38,6 +38,16 @@ public class ProcessRecord extends PanacheEntityBase {
     /** The caller's name for it (Connect RPC's {@code tag}); may be null. */
     public String tag;
 
+    /** The ids of the sandbox's running processes. */
+    public static List<String> runningIds(String sandboxId) {
+        return find("sandboxId = ?1 and state = ?2", sandboxId, ProcessState.running).project(IdOnly.class)
+                .list().stream().map(IdOnly::id).toList();
+    }
+
+    /** A projection of the id column. */
+    public record IdOnly(String id) {
+    }
+
     /** The processes of a sandbox that is gone are gone too. */
     public static void killAllRunning(String sandboxId, long at) {
         update("state = ?1, exitCode = -1, exitedAt = ?2 where sandboxId = ?3 and state = ?4",

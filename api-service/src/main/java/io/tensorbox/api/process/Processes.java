@@ -2,6 +2,8 @@ package io.tensorbox.api.process;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.tensorbox.common.ApiException;
+import io.tensorbox.api.events.Event;
+import io.tensorbox.api.events.Events;
 import io.tensorbox.api.sandbox.Sandbox;
 import io.tensorbox.api.scheduler.Scheduler;
 import io.tensorbox.common.Ids;
@@ -14,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Process records. The record is committed as {@code running} before the scheduler starts the
@@ -28,6 +31,9 @@ public class Processes {
 
     @Inject
     Scheduler scheduler;
+
+    @Inject
+    Events events;
 
     public ProcessRecord start(String sandboxId, List<String> command, List<String> env, String cwd) {
         return start(sandboxId, new ProcessSpec(Ids.newProcessId(), command, env, cwd), null);
@@ -64,8 +70,11 @@ public class Processes {
         } catch (ApiException unavailable) {
             // The scheduler may have started it all the same (a timeout, a lost answer): failed for
             // now, and an exit it reports later is still recorded.
-            QuarkusTransaction.requiringNew().run(() ->
-                    ProcessRecord.failUnconfirmed(id, now(), UNCONFIRMED + unavailable.getMessage()));
+            QuarkusTransaction.requiringNew().run(() -> {
+                if (ProcessRecord.failUnconfirmed(id, now(), UNCONFIRMED + unavailable.getMessage()) > 0) {
+                    exited(sandboxId, id, ProcessState.failed, -1);
+                }
+            });
             throw unavailable;
         }
         // Column updates only: an exit event may have ended the record meanwhile, and writing the
@@ -73,10 +82,13 @@ public class Processes {
         return QuarkusTransaction.requiringNew().call(() -> {
             long startedAt = status.startedAtMs() > 0 ? status.startedAtMs() / 1000 : now;
             ProcessRecord.update("pid = ?1, startedAt = ?2 where id = ?3", status.pid(), startedAt, id);
+            events.append(sandboxId, Event.PROCESS_STARTED, Map.of("id", id, "pid", status.pid()));
             if (status.state() != null && status.state().isFinal()) {
-                ProcessRecord.finishIfRunning(id, status.state(),
-                        status.state() == ProcessState.exited ? status.exitCode() : -1,
-                        status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason());
+                int code = status.state() == ProcessState.exited ? status.exitCode() : -1;
+                if (ProcessRecord.finishIfRunning(id, status.state(), code,
+                        status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason()) > 0) {
+                    exited(sandboxId, id, status.state(), code);
+                }
             }
             return ProcessRecord.<ProcessRecord>findById(id);
         });
@@ -90,7 +102,10 @@ public class Processes {
         long startedAt = status.startedAtMs() > 0 ? status.startedAtMs() / 1000 : now();
         int applied = ProcessRecord.finishReported(status.id(), status.sandboxId(), status.state(), status.exitCode(),
                 status.exitedAtMs() > 0 ? status.exitedAtMs() / 1000 : now(), status.reason(), status.pid(), startedAt);
-        if (applied == 0) {
+        if (applied > 0) {
+            exited(status.sandboxId(), status.id(), status.state(),
+                    status.state() == ProcessState.exited ? status.exitCode() : -1);
+        } else {
             ProcessRecord p = ProcessRecord.findById(status.id());
             if (p != null && !p.sandboxId.equals(status.sandboxId())) {
                 LOG.warnf("Ignored an exit event for process %s reported by sandbox %s: the process belongs to %s",
@@ -107,8 +122,11 @@ public class Processes {
             return;
         }
         scheduler.kill(p.sandboxId, p.id);
-        QuarkusTransaction.requiringNew().run(() ->
-                ProcessRecord.finishIfRunning(p.id, ProcessState.killed, -1, now(), "killed through the API"));
+        QuarkusTransaction.requiringNew().run(() -> {
+            if (ProcessRecord.finishIfRunning(p.id, ProcessState.killed, -1, now(), "killed through the API") > 0) {
+                exited(p.sandboxId, p.id, ProcessState.killed, -1);
+            }
+        });
     }
 
     public Sandbox ownedSandbox(String teamId, String sandboxId) {
@@ -124,6 +142,11 @@ public class Processes {
             throw ApiException.notFound("process_not_found", "No process '" + processId + "' in sandbox " + sandboxId + ".");
         }
         return p;
+    }
+
+    /** {@code process.exited} of SPEC §6, in the transaction that recorded the end. */
+    private void exited(String sandboxId, String processId, ProcessState state, int exitCode) {
+        events.append(sandboxId, Event.PROCESS_EXITED, Map.of("id", processId, "state", state.name(), "exit_code", exitCode));
     }
 
     static long now() {

@@ -34,6 +34,8 @@ public class Sandbox extends PanacheEntityBase {
     public long startedAt;
     public long expiresAt;
     public long stoppedAt;
+    /** The {@code expires_at} a {@code sandbox.expiring} event was sent for (0: none yet). */
+    public long expiringAnnouncedFor;
 
     /** Another team's sandbox is as absent as a missing one. */
     public static Optional<Sandbox> findOwned(String id, String teamId) {

@@ -4,7 +4,9 @@ import io.quarkus.scheduler.Scheduled;
 import io.tensorbox.common.ApiException;
 import io.tensorbox.common.SandboxState;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.tensorbox.api.config.TensorboxConfig;
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -16,6 +18,21 @@ public class SandboxExpiry {
 
     @Inject
     Sandboxes sandboxes;
+
+    @Inject
+    TensorboxConfig config;
+
+    /** {@code sandbox.expiring} for live sandboxes that are close to {@code expires_at}. */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Transactional
+    void announceExpiring() {
+        long now = Sandboxes.now();
+        List<Sandbox> soon = Sandbox.list("state in ?1 and expiresAt <= ?2 and expiresAt > ?3 and expiringAnnouncedFor <> expiresAt",
+                List.of(SandboxState.pending, SandboxState.running), now + config.events().expiringNoticeSeconds(), now);
+        for (Sandbox sandbox : soon) {
+            sandboxes.announceExpiring(sandbox.id, sandbox.expiresAt);
+        }
+    }
 
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void stopExpired() {

@@ -2,6 +2,8 @@ package io.tensorbox.api.sandbox;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.tensorbox.api.auth.KeyFormat;
+import io.tensorbox.api.events.Event;
+import io.tensorbox.api.events.Events;
 import io.tensorbox.common.ApiException;
 import io.tensorbox.api.process.ProcessRecord;
 import io.tensorbox.api.scheduler.Scheduler;
@@ -13,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +31,9 @@ public class Sandboxes {
 
     @Inject
     Scheduler scheduler;
+
+    @Inject
+    Events events;
 
     public Created create(String teamId, String template, int timeoutSeconds,
                           Map<String, String> env, Map<String, String> metadata) {
@@ -44,6 +51,7 @@ public class Sandboxes {
             sandbox.createdAt = now();
             sandbox.expiresAt = sandbox.createdAt + timeoutSeconds;
             sandbox.persist();
+            stateChanged(sandbox);
         });
         SandboxStatus status;
         try {
@@ -73,6 +81,7 @@ public class Sandboxes {
                 if (sandbox.state != SandboxState.running) {
                     sandbox.state = SandboxState.running;
                     sandbox.startedAt = now();
+                    stateChanged(sandbox);
                 }
             }
             case stopped, failed -> finish(sandbox, status.state(), status.reason());
@@ -89,14 +98,42 @@ public class Sandboxes {
         QuarkusTransaction.requiringNew().run(() -> finish(Sandbox.findById(id), SandboxState.stopped, reason));
     }
 
-    private static void finish(Sandbox sandbox, SandboxState state, String reason) {
+    private void finish(Sandbox sandbox, SandboxState state, String reason) {
         if (sandbox == null || !sandbox.isLive()) {
             return;
         }
         sandbox.state = state;
         sandbox.reason = reason;
         sandbox.stoppedAt = now();
+        List<String> running = ProcessRecord.runningIds(sandbox.id);
         ProcessRecord.killAllRunning(sandbox.id, sandbox.stoppedAt);
+        for (String processId : running) {
+            events.append(sandbox.id, Event.PROCESS_EXITED, Map.of("id", processId, "state", "killed", "exit_code", -1));
+        }
+        stateChanged(sandbox);
+    }
+
+    /** {@code sandbox.state} of SPEC §6, in the transaction that changed it. */
+    private void stateChanged(Sandbox sandbox) {
+        Map<String, Object> data = new HashMap<>();
+        data.put("state", sandbox.state.name());
+        if (sandbox.reason != null) {
+            data.put("reason", sandbox.reason);
+        }
+        events.append(sandbox.id, Event.SANDBOX_STATE, data);
+    }
+
+    /**
+     * {@code sandbox.expiring} once per expiry time, when the sandbox is {@code noticeSeconds} or less
+     * from it; a new timeout announces again.
+     */
+    public void announceExpiring(String sandboxId, long expiresAt) {
+        // a column update, not the entity: writing a whole row read a moment ago would undo a state
+        // change committed since (pending → running)
+        if (Sandbox.update("expiringAnnouncedFor = ?1 where id = ?2 and expiresAt = ?1 and expiringAnnouncedFor <> ?1",
+                expiresAt, sandboxId) > 0) {
+            events.append(sandboxId, Event.SANDBOX_EXPIRING, Map.of("expires_at", expiresAt));
+        }
     }
 
     public void extend(Sandbox sandbox, int timeoutSeconds) {
