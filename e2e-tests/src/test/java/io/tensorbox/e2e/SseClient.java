@@ -33,8 +33,11 @@ final class SseClient implements AutoCloseable {
     /** An event line longer than this fails the test instead of filling the heap. */
     private static final int MAX_LINE = 32 * 1024 * 1024;
 
-    /** One event: its name ({@code message} when the server gave none) and its data lines joined by newlines. */
-    record Event(String name, String data) {
+    /**
+     * One event: its name ({@code message} when the server gave none), its data lines joined by
+     * newlines, and its id (null when it had none).
+     */
+    record Event(String name, String data, String id) {
         JsonNode json() {
             try {
                 return JSON.readTree(data);
@@ -194,6 +197,7 @@ final class SseClient implements AutoCloseable {
 
     private void read() {
         String name = null;
+        String id = null;
         StringBuilder data = null;
         try {
             while (true) {
@@ -204,10 +208,11 @@ final class SseClient implements AutoCloseable {
                 }
                 if (line.isEmpty()) {
                     if (data != null) {
-                        items.add(new Got(new Event(name == null ? "message" : name, data.toString())));
+                        items.add(new Got(new Event(name == null ? "message" : name, data.toString(), id)));
                     }
                     name = null;
                     data = null;
+                    id = null;
                     continue;
                 }
                 if (line.startsWith(":")) {
@@ -221,9 +226,11 @@ final class SseClient implements AutoCloseable {
                 }
                 if (field.equals("event")) {
                     name = value;
+                } else if (field.equals("id")) {
+                    id = value;
                 } else if (field.equals("data")) {
                     data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                } else if (!field.equals("id") && !field.equals("retry")) {
+                } else if (!field.equals("retry")) {
                     // clients ignore unknown fields, but our streams have no reason to send any
                     throw new IOException("a field SSE does not define: " + line);
                 }
