@@ -9,6 +9,7 @@ import io.tensorbox.common.ApiException;
 import io.tensorbox.common.CommandSpec;
 import io.tensorbox.common.internal.InternalToken;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
@@ -89,6 +90,11 @@ public class RunRelay {
             return sent.send(Buffer.buffer(body));
         });
         return answer
+                // a pooled keep-alive connection the scheduler closed as we took it: nothing was run
+                // on it (a command whose request arrived is killed when its connection goes), so the
+                // run is sent once more on a fresh connection
+                .onFailure(f -> f instanceof HttpClosedException && answered.get() == null && !abandoned.get())
+                .retry().atMost(1)
                 .onFailure(f -> !(f instanceof ApiException)).transform(failure -> {
                     LOG.warnf("scheduler unreachable for a run in %s: %s", sandboxId, failure.toString());
                     return ApiException.runtimeUnavailable("The sandbox runtime is unavailable; could not run the command.");

@@ -81,6 +81,10 @@ public class LogRelay {
         });
         return answer
                 .onFailure().transform(failure -> {
+                    if (abandoned.get()) {
+                        // our own reset of a follow whose reader left: nobody is waiting for this
+                        return new CancellationException("the reader went away");
+                    }
                     LOG.warnf("log-service unreachable: %s", failure.toString());
                     return ApiException.runtimeUnavailable("The log service is unavailable.");
                 })
