@@ -1,0 +1,3 @@
+module tensorbox.io/sdk/go
+
+go 1.19

@@ -1,0 +1,2 @@
+/** The Java client of TensorBox. Start at {@link io.tensorbox.sdk.Sandbox}. */
+package io.tensorbox.sdk;
