@@ -56,6 +56,23 @@ public interface TensorboxConfig {
 
     Events events();
 
+    Preview preview();
+
+    /** Preview URLs of sandbox ports (SPEC §6). */
+    interface Preview {
+        /** The preview host of a port is {@code {port}-{sandbox id with _ as -}.{domain}}. */
+        @WithDefault("localhost")
+        String domain();
+
+        /**
+         * The public base URL of a preview host; {@code {host}} is replaced by that host. The default
+         * is log-service's port in local mode.
+         */
+        @WithDefault("http://{host}:8082")
+        String url();
+    }
+
+
     /** The event streams of sandboxes (SPEC §6). */
     interface Events {
         /** How long events are kept for resuming streams. */
@@ -88,6 +105,10 @@ public interface TensorboxConfig {
 
         @WithDefault("86400")
         int maxTimeoutSeconds();
+
+        /** The largest {@code idle_timeout_seconds} a sandbox may ask for. */
+        @WithDefault("86400")
+        int maxIdleTimeoutSeconds();
     }
 
     /** The relay of process logs from log-service. */

@@ -4,6 +4,7 @@ import io.tensorbox.common.Ids;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.tensorbox.common.SandboxState;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -36,6 +37,15 @@ public class Sandbox extends PanacheEntityBase {
     public long stoppedAt;
     /** The {@code expires_at} a {@code sandbox.expiring} event was sent for (0: none yet). */
     public long expiringAnnouncedFor;
+    /** Stops the sandbox after this long without activity and without a running process; null: never. */
+    @Column(updatable = false)
+    public Integer idleTimeoutSeconds;
+    /**
+     * The last activity recorded (Unix ms); written only by {@code activity.Activity} with column
+     * updates, never by an entity write (which would put back a value read a moment ago).
+     */
+    @Column(updatable = false)
+    public long lastActivityMs;
 
     /** Another team's sandbox is as absent as a missing one. */
     public static Optional<Sandbox> findOwned(String id, String teamId) {

@@ -36,7 +36,7 @@ public class SandboxResource {
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CreateSandbox(String template, Integer timeoutSeconds, Map<String, String> env,
-                                Map<String, String> metadata) {
+                                Map<String, String> metadata, Integer idleTimeoutSeconds) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -58,7 +58,7 @@ public class SandboxResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(201)
     public SandboxView create(CreateSandbox body) {
-        CreateSandbox request = body == null ? new CreateSandbox(null, null, null, null) : body;
+        CreateSandbox request = body == null ? new CreateSandbox(null, null, null, null, null) : body;
         String template = request.template() == null ? "base" : request.template();
         if (!template.equals("base") && !config.templates().contains(template)) {
             throw ApiException.invalid("Field 'template' names no configured template; known: "
@@ -68,7 +68,12 @@ public class SandboxResource {
                 : checkTimeout(request.timeoutSeconds());
         Map<String, String> env = checkMap("env", request.env(), true);
         Map<String, String> metadata = checkMap("metadata", request.metadata(), false);
-        Sandboxes.Created created = sandboxes.create(caller.teamId(), template, timeout, env, metadata);
+        Integer idle = request.idleTimeoutSeconds();
+        int maxIdle = config.sandboxes().maxIdleTimeoutSeconds();
+        if (idle != null && (idle < 1 || idle > maxIdle)) {
+            throw ApiException.invalid("Field 'idle_timeout_seconds' must be between 1 and " + maxIdle + ".");
+        }
+        Sandboxes.Created created = sandboxes.create(caller.teamId(), template, timeout, env, metadata, idle);
         return SandboxView.of(created.sandbox(), config.publicUrl(), created.accessToken());
     }
 

@@ -17,12 +17,14 @@ public record SandboxView(
         long expiresAt,
         Map<String, String> metadata,
         String runtimeUrl,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String accessToken) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String accessToken,
+        /** Only when the sandbox was created with one. */
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer idleTimeoutSeconds) {
 
     static SandboxView of(Sandbox sandbox, String publicUrl, String accessToken) {
         String base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         return new SandboxView(sandbox.id, sandbox.template, sandbox.state.name(), sandbox.createdAt,
                 sandbox.startedAt, sandbox.expiresAt, sandbox.metadata, base + "/v1/sandboxes/" + sandbox.id,
-                accessToken);
+                accessToken, sandbox.idleTimeoutSeconds);
     }
 }

@@ -5,6 +5,7 @@ import io.tensorbox.api.auth.KeyFormat;
 import io.tensorbox.api.events.Event;
 import io.tensorbox.api.events.Events;
 import io.tensorbox.common.ApiException;
+import io.tensorbox.api.ports.Ports;
 import io.tensorbox.api.process.ProcessRecord;
 import io.tensorbox.api.scheduler.Scheduler;
 import io.tensorbox.common.Ids;
@@ -35,8 +36,17 @@ public class Sandboxes {
     @Inject
     Events events;
 
+    @Inject
+    Ports ports;
+
     public Created create(String teamId, String template, int timeoutSeconds,
                           Map<String, String> env, Map<String, String> metadata) {
+        return create(teamId, template, timeoutSeconds, env, metadata, null);
+    }
+
+    /** {@code idleTimeoutSeconds}: null for none. */
+    public Created create(String teamId, String template, int timeoutSeconds,
+                          Map<String, String> env, Map<String, String> metadata, Integer idleTimeoutSeconds) {
         String id = Ids.newSandboxId();
         String accessToken = "sat_" + Ids.hex(24);
         QuarkusTransaction.requiringNew().run(() -> {
@@ -50,6 +60,8 @@ public class Sandboxes {
             sandbox.accessTokenHash = KeyFormat.hash(accessToken);
             sandbox.createdAt = now();
             sandbox.expiresAt = sandbox.createdAt + timeoutSeconds;
+            sandbox.idleTimeoutSeconds = idleTimeoutSeconds;
+            sandbox.lastActivityMs = System.currentTimeMillis();
             sandbox.persist();
             stateChanged(sandbox);
         });
@@ -110,6 +122,7 @@ public class Sandboxes {
         for (String processId : running) {
             events.append(sandbox.id, Event.PROCESS_EXITED, Map.of("id", processId, "state", "killed", "exit_code", -1));
         }
+        ports.closeAll(sandbox.id);
         stateChanged(sandbox);
     }
 

@@ -55,7 +55,12 @@ public class TerminalSocket {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    io.tensorbox.api.activity.Activity activity;
+
     private final Map<String, io.vertx.core.http.WebSocket> upstreams = new ConcurrentHashMap<>();
+    /** An open terminal is activity of its sandbox (idle timeout) while it is open. */
+    private final Map<String, io.tensorbox.api.activity.Activity.InFlight> open = new ConcurrentHashMap<>();
     private final WebSocketClient client;
     private final URI scheduler;
     private final String token;
@@ -78,7 +83,7 @@ public class TerminalSocket {
         return Uni.createFrom().item(() -> QuarkusTransaction.requiringNew().call(() ->
                         access.running(who, sandboxId)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToUni(sandbox -> connect(sandboxId, connection))
+                .onItem().transformToUni(sandbox -> connect(sandboxId, sandbox.teamId, connection))
                 .onFailure().recoverWithUni(failure -> {
                     ApiException error = failure instanceof ApiException api ? api
                             : ApiException.runtimeUnavailable("The sandbox runtime could not open a terminal.");
@@ -90,7 +95,7 @@ public class TerminalSocket {
                 });
     }
 
-    private Uni<Void> connect(String sandboxId, WebSocketConnection connection) {
+    private Uni<Void> connect(String sandboxId, String teamId, WebSocketConnection connection) {
         StringBuilder uri = new StringBuilder("/internal/v1/sandboxes/").append(sandboxId).append("/terminal");
         char sep = '?';
         String query = connection.handshakeRequest().query();
@@ -110,12 +115,14 @@ public class TerminalSocket {
         return Uni.createFrom().completionStage(() -> client.connect(options).toCompletionStage())
                 .onItem().invoke(upstream -> {
                     upstreams.put(connection.id(), upstream);
+                    open.put(connection.id(), activity.enter(sandboxId, () -> teamId));
                     upstream.textMessageHandler(text -> connection.sendText(text).subscribe().with(
                             sent -> { }, failed -> upstream.close()));
                     upstream.binaryMessageHandler(bytes -> connection.sendBinary(bytes).subscribe().with(
                             sent -> { }, failed -> upstream.close()));
                     upstream.closeHandler(closed -> {
                         upstreams.remove(connection.id());
+                        activity.leave(open.remove(connection.id()));
                         connection.close().subscribe().with(done -> { }, failed -> { });
                     });
                     if (connection.isClosed()) {
@@ -144,6 +151,7 @@ public class TerminalSocket {
     @OnClose
     public void close(WebSocketConnection connection) {
         io.vertx.core.http.WebSocket upstream = upstreams.remove(connection.id());
+        activity.leave(open.remove(connection.id()));
         if (upstream != null) {
             upstream.close();
         }
