@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
  * Every {@code tensorbox.*} setting log-service reads. Unknown keys under {@code tensorbox.} in a
@@ -25,7 +26,40 @@ public interface LogServiceConfig {
      */
     String internalToken();
 
+    /**
+     * Base URL of api-service, which decides who may open a preview ({@code
+     * POST /internal/v1/preview/authorize}).
+     */
+    @WithDefault("http://localhost:8080")
+    String apiUrl();
+
     Logs logs();
+
+    Preview preview();
+
+    interface Preview {
+        /**
+         * The preview domain: {@code {port}-{sandbox id with _ as -}.{domain}} is proxied to that port
+         * of the sandbox ({@code TENSORBOX_PREVIEW_DOMAIN}).
+         */
+        @WithDefault("localhost")
+        String domain();
+
+        /**
+         * A second port that serves only previews (the chart's {@code preview} port, 8083). Unset:
+         * previews are served on log-service's own port, next to its internal routes, told apart by
+         * their Host. Either way the preview hosts are proxied on the main port too.
+         */
+        OptionalInt port();
+
+        /** Bind address of the preview port. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Deadline of a connection to the sandbox's app. */
+        @WithDefault("PT5S")
+        Duration connectTimeout();
+    }
 
     interface Logs {
         /** Deadline handed to the scheduler for a plain read of a log file. */

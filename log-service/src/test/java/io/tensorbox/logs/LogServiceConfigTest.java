@@ -60,11 +60,12 @@ class LogServiceConfigTest {
                 "TENSORBOX_INTERNAL_TOKEN", TOKEN,
                 "TENSORBOX_SCHEDULER_URL", "http://scheduler:8081",
                 "TENSORBOX_LOGS_CHECK_TIMEOUT", "PT5S",
-                // meant for the other services: not log-service's business, and no error
                 "TENSORBOX_API_URL", "http://api:8080",
+                "TENSORBOX_PREVIEW_DOMAIN", "preview.example.com",
+                "TENSORBOX_PREVIEW_PORT", "8083",
+                // meant for the other services: not log-service's business, and no error
                 "TENSORBOX_PUBLIC_URL", "https://tensorbox.example.com",
                 "TENSORBOX_LOG_URL", "http://log:8082",
-                "TENSORBOX_PREVIEW_DOMAIN", "preview.example.com",
                 "TENSORBOX_RUNTIME", "kubernetes"), 300));
 
         LogServiceConfig mapped = config.getConfigMapping(LogServiceConfig.class);
@@ -72,5 +73,18 @@ class LogServiceConfigTest {
         assertEquals("http://scheduler:8081", mapped.schedulerUrl());
         assertEquals(Duration.ofSeconds(5), mapped.logs().checkTimeout());
         assertEquals(Duration.ofHours(24), mapped.logs().followTimeout());
+        assertEquals("http://api:8080", mapped.apiUrl());
+        assertEquals("preview.example.com", mapped.preview().domain());
+        assertEquals(8083, mapped.preview().port().getAsInt());
+    }
+
+    @Test
+    void previewsDefaultToLocalhostOnTheServicesOwnPortAndApiServiceOnTheLoopback() throws IOException {
+        LogServiceConfig mapped = start(file(Map.of("tensorbox.internal-token", TOKEN))).getConfigMapping(LogServiceConfig.class);
+
+        assertEquals("http://localhost:8080", mapped.apiUrl());
+        assertEquals("localhost", mapped.preview().domain());
+        assertTrue(mapped.preview().port().isEmpty());
+        assertEquals(Duration.ofSeconds(5), mapped.preview().connectTimeout());
     }
 }

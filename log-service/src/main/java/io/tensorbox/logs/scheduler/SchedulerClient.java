@@ -81,6 +81,48 @@ public class SchedulerClient {
                 });
     }
 
+    /**
+     * Where the sandbox's ports can be reached ({@code GET .../address}): the pod IP on kubernetes,
+     * the loopback on the local runtime. 404 → {@link SandboxNotFoundException}, 409 → {@link
+     * SandboxNotRunningException}. The answer is checked strictly: an IP literal or a host name.
+     */
+    public Future<String> address(String sandboxId) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(baseUrl + sandboxPath(sandboxId) + "/address")
+                .setConnectTimeout(checkTimeoutMs)
+                .setIdleTimeout(checkTimeoutMs)
+                .putHeader(InternalToken.HEADER, token)
+                .putHeader(HttpHeaders.ACCEPT, "application/json");
+        return calls.request(options)
+                .compose(req -> req.send())
+                .compose(response -> response.body().map(body -> {
+                    if (response.statusCode() == 409) {
+                        throw new SandboxNotRunningException(sandboxId);
+                    }
+                    if (response.statusCode() != 200) {
+                        throw unexpected(response.statusCode(), sandboxId);
+                    }
+                    if (body.length() > 4096) {
+                        throw new SchedulerUnavailableException("scheduler-service answered an address too long to be one.");
+                    }
+                    Object host = read(body, Map.class).get("host");
+                    if (!(host instanceof String text) || !ADDRESS.matcher(text).matches()) {
+                        throw new SchedulerUnavailableException("scheduler-service answered an address that is none.");
+                    }
+                    return text;
+                }))
+                .recover(failure -> failure instanceof SandboxNotFoundException
+                        || failure instanceof SandboxNotRunningException
+                        || failure instanceof SchedulerUnavailableException
+                        ? Future.failedFuture(failure)
+                        : unavailable(failure));
+    }
+
+    /** An IPv4 literal, an IPv6 literal (no brackets, no zone) or a DNS name. */
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(
+            "(?:[0-9]{1,3}\\.){3}[0-9]{1,3}|[0-9a-fA-F:.]{2,45}|(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?");
+
     /** A buffered exec: the whole (capped) output comes back at once. */
     public Future<ExecResult> exec(String sandboxId, ExecRequest request) {
         return call(HttpMethod.POST, sandboxPath(sandboxId) + "/exec", request, sandboxId)

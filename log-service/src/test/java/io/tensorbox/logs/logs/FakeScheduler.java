@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A scheduler-service that holds sandbox files in memory and answers the three calls log-service
- * makes (a stream is {@code cat FILE} or {@code tail -c +K -- FILE}, served from memory, or a follow), each only with the internal token (else a JSON 401, as the real one). log-service is
+ * makes (and {@code GET .../address} for the preview proxy; a stream is {@code cat FILE} or {@code tail -c +K -- FILE}, served from memory, or a follow), each only with the internal token (else a JSON 401, as the real one). log-service is
  * given the same token, {@link #TOKEN}, which its own internal routes then require too. A follow
  * answers its headers at once (as the real scheduler does), serves {@link #followFirst} (nothing
  * when empty: a silent process), then waits for the test to complete {@link #followRelease}
@@ -46,6 +46,14 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
     /** What the size check prints instead of the file's size (a hostile sandbox); null: the size. */
     static volatile String sizePrinted;
     static final Map<String, String> STATE_DIRS = new ConcurrentHashMap<>();
+    /**
+     * The address of each running sandbox ({@code GET .../address}); {@link #NOT_RUNNING} answers
+     * 409 {@code sandbox_not_running}; a sandbox not in the map is a 404.
+     */
+    public static final Map<String, String> ADDRESSES = new ConcurrentHashMap<>();
+    public static final String NOT_RUNNING = "409";
+    /** Address lookups served. */
+    public static final AtomicInteger ADDRESS_CALLS = new AtomicInteger();
     static final List<List<String>> STREAM_ARGVS = new CopyOnWriteArrayList<>();
     static final AtomicBoolean FAIL_EXEC = new AtomicBoolean();
     /** A scheduler that accepts a stream and never answers it, not even its headers. */
@@ -93,6 +101,7 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
         router.route().handler(FakeScheduler::requireToken);
         router.route().handler(BodyHandler.create());
         router.get("/internal/v1/sandboxes/:sbx/layout").handler(FakeScheduler::layout);
+        router.get("/internal/v1/sandboxes/:sbx/address").handler(FakeScheduler::address);
         router.post("/internal/v1/sandboxes/:sbx/exec").handler(FakeScheduler::exec);
         router.post("/internal/v1/sandboxes/:sbx/exec/stream").handler(FakeScheduler::execStream);
         server = vertx.createHttpServer(new HttpServerOptions().setPort(wantedPort).setHost("localhost"))
@@ -121,6 +130,19 @@ public class FakeScheduler implements QuarkusTestResourceLifecycleManager {
             return;
         }
         ctx.json(new JsonObject().put("workspaceDir", "/workspace").put("stateDir", stateDir));
+    }
+
+    private static void address(RoutingContext ctx) {
+        ADDRESS_CALLS.incrementAndGet();
+        String address = ADDRESSES.get(ctx.pathParam("sbx"));
+        if (address == null || NOT_RUNNING.equals(address)) {
+            boolean missing = address == null;
+            ctx.response().setStatusCode(missing ? 404 : 409).putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("error", new JsonObject()
+                            .put("code", missing ? "sandbox_not_found" : "sandbox_not_running").put("message", "no")).encode());
+            return;
+        }
+        ctx.json(new JsonObject().put("host", address));
     }
 
     private static void exec(RoutingContext ctx) {
