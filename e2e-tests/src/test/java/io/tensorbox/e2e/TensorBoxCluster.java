@@ -267,6 +267,8 @@ public final class TensorBoxCluster implements AutoCloseable {
         pb.environment().put("TENSORBOX_LOG_URL", url(Service.LOG));
         pb.environment().put("TENSORBOX_API_URL", url(Service.API));
         pb.environment().put("TENSORBOX_PUBLIC_URL", url(Service.API));
+        // previews are served by log-service on its own port: {host} is {port}-{sandbox}.localhost
+        pb.environment().put("TENSORBOX_PREVIEW_URL", "http://{host}:" + ports.get(Service.LOG));
         pb.environment().put("TENSORBOX_HOME", home.toString());
         pb.environment().put("TENSORBOX_RUNTIME", runtime.driver());
         if (kubernetes != null) {
