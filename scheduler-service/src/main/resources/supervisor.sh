@@ -409,6 +409,107 @@ cmd_events() {
     exec tail -n "+$from" -s 0.2 -F "$1/events"
 }
 
+# ports STATE MARKER: port discovery. About once a second reads the TCP socket tables
+# (/proc/net/tcp, /proc/net/tcp6) of the network namespace it runs in and keeps the LISTEN sockets
+# (state 0A). When a socket appeared it maps its inode to an owning pid (one `find` over /proc/*/fd;
+# known sockets keep their owner) and, when the set of reported sockets changed (and once at the
+# start), prints it whole, framed:
+#   tbx-ports <count>
+#   p <4|6> <local address:port as in /proc/net/tcp*> <pid or 0>     (count lines)
+#   tbx-ports-end
+# MARKER (K=V), when not empty, keeps only sockets owned by a process whose environment holds it
+# exactly: the socket table is shared with the host (local runtime). Empty: the namespace is the
+# sandbox's own (a pod), every socket is reported, with pid 0 when no owner is found.
+# Forks per unchanged tick: the `grep` (in a subshell) and the `sleep`; when sockets appeared, a
+# subshell with `find`, and a `grep` per candidate owner.
+cmd_ports() {
+    m=${2-}
+    NL='
+'
+    prev=x
+    out=x
+    known=' '
+    set -f
+    while :; do
+        # one grep: dash's read takes a byte per system call, too dear on a host's large table
+        set=
+        IFS=$NL
+        for l in $(grep -H ' 0A ' /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+            case $l in
+            /proc/net/tcp6:*) v=6 ;;
+            /proc/net/tcp:*) v=4 ;;
+            *) continue ;;
+            esac
+            IFS=' '
+            set -- ${l#*:}
+            IFS=$NL
+            [ $# -ge 10 ] && [ "$4" = 0A ] && set="$set$v $2 ${10}$NL"
+        done
+        if [ "$set" != "$prev" ]; then
+            prev=$set
+            # sockets not seen last time: only their owners are looked for
+            new=' '
+            for e in $set; do
+                n=${e##* }
+                case $known in *" $n:"*) ;; *) new="$new$n " ;; esac
+            done
+            found=' '
+            if [ "$new" != ' ' ]; then
+                owners=$(set +f; find /proc/[0-9]*/fd -maxdepth 1 -lname 'socket:\[*' -printf '%h %l\n' 2>/dev/null)
+                ok=' ' bad=' '
+                for e in $owners; do
+                    d=${e%% *} l=${e#* }
+                    pid=${d#/proc/}
+                    pid=${pid%/fd}
+                    n=${l#socket:\[}
+                    n=${n%\]}
+                    case $pid$n in '' | *[!0-9]*) continue ;; esac
+                    case $new in *" $n "*) ;; *) continue ;; esac
+                    case $found in *" $n:"*) continue ;; esac
+                    if [ -n "$m" ]; then
+                        case $bad in *" $pid "*) continue ;; esac
+                        case $ok in
+                        *" $pid "*) ;;
+                        *)
+                            if grep -qzxF -e "$m" "/proc/$pid/environ" 2>/dev/null; then
+                                ok="$ok$pid "
+                            else
+                                bad="$bad$pid "
+                                continue
+                            fi
+                            ;;
+                        esac
+                    fi
+                    found="$found$n:$pid "
+                done
+            fi
+            all="$known$found"
+            known=' '
+            o=
+            c=0
+            for e in $set; do
+                IFS=' '
+                set -- $e
+                IFS=$NL
+                [ $# = 3 ] || continue
+                case $all in
+                *" $3:"*) p=${all#*" $3:"} p=${p%% *} ;;
+                *) p=0 ;;
+                esac
+                known="$known$3:$p "
+                [ -n "$m" ] && [ "$p" = 0 ] && continue
+                o="${o}p $1 $2 $p$NL"
+                c=$((c + 1))
+            done
+            if [ "$o" != "$out" ]; then
+                out=$o
+                printf 'tbx-ports %d\n%stbx-ports-end\n' "$c" "$o" || exit 0
+            fi
+        fi
+        sleep 1
+    done
+}
+
 # killall STATE: ends every process of the sandbox (before the sandbox is removed)
 cmd_killall() {
     for d in "$1"/procs/*/; do
@@ -435,6 +536,7 @@ case $verb in
     stdin) cmd_stdin "$@" ;;
     closestdin) cmd_closestdin "$@" ;;
     events) cmd_events "$@" ;;
+    ports) cmd_ports "$@" ;;
     serve) cmd_serve ;;
     killall) cmd_killall "$@" ;;
     *) echo "unknown verb $verb" >&2; exit 2 ;;

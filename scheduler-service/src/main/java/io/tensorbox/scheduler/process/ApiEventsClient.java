@@ -2,6 +2,7 @@ package io.tensorbox.scheduler.process;
 
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxStatus;
+import io.tensorbox.scheduler.ports.PortsReport;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,4 +25,9 @@ public interface ApiEventsClient {
     @POST
     @Path("/sandbox")
     void sandboxChanged(SandboxStatus status);
+
+    /** The full set of a sandbox's listening sockets; 204, also for a sandbox api-service does not know. */
+    @POST
+    @Path("/ports")
+    void portsChanged(PortsReport report);
 }

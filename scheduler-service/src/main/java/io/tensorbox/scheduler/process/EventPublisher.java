@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxStatus;
 import io.tensorbox.scheduler.config.SchedulerConfig;
+import io.tensorbox.scheduler.ports.PortsReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -15,6 +16,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +44,11 @@ public class EventPublisher {
     private final AtomicBoolean outOfSync = new AtomicBoolean();
     private final AtomicBoolean dropping = new AtomicBoolean();
     private volatile Thread sender;
+    /**
+     * The latest port set of each sandbox whose report waits in the queue (as a {@link PortsDue}):
+     * a newer set replaces the waiting one in its place, so only the latest set of a sandbox is sent.
+     */
+    private final ConcurrentHashMap<String, PortsReport> latestPorts = new ConcurrentHashMap<>();
     /** Events queued or being delivered: 0 means api-service has everything that was not dropped. */
     private final AtomicInteger undelivered = new AtomicInteger();
 
@@ -50,7 +57,7 @@ public class EventPublisher {
         this(api, config.eventQueueCapacity());
     }
 
-    EventPublisher(ApiEventsClient api, int capacity) {
+    public EventPublisher(ApiEventsClient api, int capacity) {
         this.api = api;
         this.queue = new ArrayBlockingQueue<>(capacity);
     }
@@ -59,7 +66,7 @@ public class EventPublisher {
         start();
     }
 
-    void start() {
+    public void start() {
         sender = Thread.ofVirtual().name("api-event-sender").start(this::sendForever);
     }
 
@@ -86,6 +93,26 @@ public class EventPublisher {
         if (!queue.offer(status)) {
             dropped(status);
         }
+    }
+
+    /**
+     * Queues the sandbox's current set of listening sockets; if a set of that sandbox is still waiting,
+     * this one replaces it (coalesced: only the latest set matters). A full queue drops it (logged);
+     * the watcher's next change, or its restart, sends the full set again.
+     */
+    public void portsChanged(PortsReport report) {
+        if (latestPorts.put(report.sandboxId(), report) != null) {
+            return; // a report of this sandbox waits already and will carry this set
+        }
+        undelivered.incrementAndGet();
+        if (!queue.offer(new PortsDue(report.sandboxId()))) {
+            latestPorts.remove(report.sandboxId(), report);
+            dropped(report);
+        }
+    }
+
+    /** In the queue: "send the latest port set of this sandbox". */
+    private record PortsDue(String sandboxId) {
     }
 
     /**
@@ -116,6 +143,14 @@ public class EventPublisher {
         try {
             while (true) {
                 Object event = queue.take();
+                if (event instanceof PortsDue due) {
+                    // from here on a newer set queues a new report; this one sends the latest so far
+                    event = latestPorts.remove(due.sandboxId());
+                    if (event == null) {
+                        undelivered.decrementAndGet();
+                        continue;
+                    }
+                }
                 Duration backoff = FIRST_BACKOFF;
                 while (!send(event)) {
                     Thread.sleep(backoff);
@@ -136,6 +171,8 @@ public class EventPublisher {
                 api.processEnded(p);
             } else if (event instanceof SandboxStatus s) {
                 api.sandboxChanged(s);
+            } else if (event instanceof PortsReport r) {
+                api.portsChanged(r);
             }
             return true;
         } catch (WebApplicationException e) {

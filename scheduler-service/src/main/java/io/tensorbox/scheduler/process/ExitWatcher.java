@@ -6,6 +6,7 @@ import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.ProcessState;
 import io.tensorbox.common.SandboxState;
 import io.tensorbox.common.SandboxStatus;
+import io.tensorbox.scheduler.ports.PortWatcher;
 import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,6 +46,7 @@ public class ExitWatcher {
     private final SandboxRuntime runtime;
     private final Supervisor supervisor;
     private final EventPublisher events;
+    private final PortWatcher ports;
     private final Map<String, ExecHandle> watches = new ConcurrentHashMap<>();
     /** Per sandbox, the line of its events file a new follow starts at; kept while this replica leads. */
     private final Map<String, Long> nextLine = new ConcurrentHashMap<>();
@@ -64,8 +66,9 @@ public class ExitWatcher {
         }
     }
 
-    ExitWatcher(SandboxRuntime runtime, Supervisor supervisor, EventPublisher events) {
+    ExitWatcher(SandboxRuntime runtime, Supervisor supervisor, EventPublisher events, PortWatcher ports) {
         this.runtime = runtime;
+        this.ports = ports;
         this.supervisor = supervisor;
         this.events = events;
     }
@@ -85,6 +88,8 @@ public class ExitWatcher {
      */
     public void resume() {
         leading = true;
+        // port discovery shares the exit follower's life: the leader's, per running sandbox
+        ports.resume();
         Thread.ofVirtual().name("exit-watcher-resume").start(() -> resumeAll(0));
     }
 
@@ -136,6 +141,7 @@ public class ExitWatcher {
     /** Stops following; another replica leads now (or this one is going away). */
     public void pause() {
         leading = false;
+        ports.pause();
         retries.clear();
         watches.keySet().forEach(this::unwatch);
         nextLine.clear();
@@ -150,11 +156,15 @@ public class ExitWatcher {
             watch(status.id());
         } else if (status.state().isFinal()) {
             unwatch(status.id());
+        } else {
+            // a pod that is not ready (restarting): its watcher starts again once it runs
+            ports.unwatch(status.id());
         }
     }
 
     /** Follows the sandbox's exits unless that is done or planned already; never throws: a failure is retried. */
     public void watch(String sandboxId) {
+        ports.watch(sandboxId);
         if (stopping || !leading || watches.containsKey(sandboxId) || retries.containsKey(sandboxId)) {
             return;
         }
@@ -264,6 +274,7 @@ public class ExitWatcher {
     }
 
     public void unwatch(String sandboxId) {
+        ports.unwatch(sandboxId);
         retries.remove(sandboxId);
         nextLine.remove(sandboxId);
         ExecHandle handle = watches.remove(sandboxId);

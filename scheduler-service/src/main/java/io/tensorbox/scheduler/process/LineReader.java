@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * {@link #MAX_LINE_BYTES} is dropped (its bytes are skipped up to the next newline, never buffered),
  * bytes are decoded as UTF-8 with replacement, and a consumer that throws costs only its line.
  */
-final class LineReader extends OutputStream {
+public final class LineReader extends OutputStream {
     private static final Logger LOG = Logger.getLogger(LineReader.class);
 
     /** Longer than any line the supervisor writes (a failure reason naming a path is the longest). */
@@ -24,7 +24,7 @@ final class LineReader extends OutputStream {
     private boolean overlong;
     private final AtomicLong lines = new AtomicLong();
 
-    LineReader(Consumer<String> onLine) {
+    public LineReader(Consumer<String> onLine) {
         this.onLine = onLine;
     }
 

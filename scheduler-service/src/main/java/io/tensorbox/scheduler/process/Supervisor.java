@@ -254,6 +254,14 @@ public class Supervisor {
     }
 
     /** Whether {@code id} is a process id, and so safe to become a path inside a sandbox. */
+    /**
+     * The port watcher's argv ({@code ports STATE MARKER}, see supervisor.sh): run it after {@link #install}.
+     * {@code marker} ({@code K=V}) keeps only sockets whose owner's environment holds it; null keeps all.
+     */
+    public static List<String> portsCommand(SandboxLayout layout, String marker) {
+        return List.of("sh", scriptPath(layout), "ports", layout.stateDir(), marker == null ? "" : marker);
+    }
+
     public static boolean isProcessId(String id) {
         return id != null && Ids.PROCESS.matcher(id).matches();
     }

@@ -100,6 +100,24 @@ public interface SandboxRuntime {
      */
     AutoCloseable lead(String identity, Runnable onStart, Runnable onStop);
 
+    /**
+     * The host the sandbox's listening ports are reached at (the pod IP, the loopback on this host),
+     * or null when it has none yet.
+     */
+    default String address(String sandboxId) {
+        return null;
+    }
+
+    /**
+     * When the sandbox shares its socket table with others (the local runtime: the host's), the
+     * {@code K=V} variable every process of the sandbox carries in its environment, by which port
+     * discovery keeps the sandbox's own sockets; null when the sandbox has a network namespace of
+     * its own (a pod).
+     */
+    default String socketOwnerMarker(String sandboxId) {
+        return null;
+    }
+
     /** Called when a sandbox changes state on its own (a pod deleted behind our back). */
     void onSandboxChange(SandboxListener listener);
 

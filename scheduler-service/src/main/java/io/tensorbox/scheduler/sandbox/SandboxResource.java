@@ -6,12 +6,15 @@ import io.tensorbox.common.SandboxStatus;
 import io.tensorbox.scheduler.process.ExitWatcher;
 import io.tensorbox.scheduler.runtime.SandboxLayout;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
+import io.tensorbox.common.ApiException;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+
+import java.util.Map;
 
 /** Internal: api-service turns sandbox records into runtime sandboxes through these calls. */
 @Path("/internal/v1/sandboxes/{sandboxId}")
@@ -21,7 +24,7 @@ public class SandboxResource {
     private final ExitWatcher exitWatcher;
     private final SandboxTeardown teardown;
 
-    SandboxResource(SandboxRuntime runtime, ExitWatcher exitWatcher, SandboxTeardown teardown) {
+    public SandboxResource(SandboxRuntime runtime, ExitWatcher exitWatcher, SandboxTeardown teardown) {
         this.runtime = runtime;
         this.exitWatcher = exitWatcher;
         this.teardown = teardown;
@@ -49,6 +52,18 @@ public class SandboxResource {
     public SandboxLayout layout(@PathParam("sandboxId") String sandboxId) {
         Sandboxes.requireRunning(runtime, sandboxId);
         return runtime.layout(sandboxId);
+    }
+
+    /** Where the sandbox's listening ports are reached (the preview proxy connects there): {@code {"host":"10.1.2.3"}}. */
+    @GET
+    @Path("/address")
+    public Map<String, String> address(@PathParam("sandboxId") String sandboxId) {
+        Sandboxes.requireRunning(runtime, sandboxId);
+        String host = runtime.address(sandboxId);
+        if (host == null) {
+            throw new ApiException(409, "sandbox_not_running", "sandbox " + sandboxId + " has no address yet");
+        }
+        return Map.of("host", host);
     }
 
     @DELETE

@@ -5,6 +5,8 @@ import io.tensorbox.common.ProcessState;
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxState;
 import io.tensorbox.common.SandboxStatus;
+import io.tensorbox.scheduler.ports.ListeningPort;
+import io.tensorbox.scheduler.ports.PortsReport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -31,6 +33,11 @@ class EventPublisherTest {
         @Override
         public void sandboxChanged(SandboxStatus status) {
             take(status);
+        }
+
+        @Override
+        public void portsChanged(PortsReport report) {
+            take(report);
         }
 
         private void take(Object event) {
@@ -64,6 +71,36 @@ class EventPublisherTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> api.received.size() == 4);
             await().atMost(Duration.ofSeconds(5)).until(events::takeResync);
             assertThat(events.takeResync()).as("asked for once").isFalse();
+        } finally {
+            events.stop(null);
+        }
+    }
+
+    @Test
+    void onlyTheLatestPortSetOfASandboxIsSentAndInItsPlace() {
+        Api api = new Api();
+        EventPublisher events = new EventPublisher(api, 100);
+        events.start();
+        try {
+            String a = Ids.newSandboxId();
+            String b = Ids.newSandboxId();
+            ProcessStatus first = exit();
+            events.processEnded(first);
+            for (int port = 3000; port < 3010; port++) {
+                events.portsChanged(new PortsReport(a, List.of(new ListeningPort(port, "0.0.0.0", 7))));
+            }
+            events.portsChanged(new PortsReport(b, List.of()));
+            events.portsChanged(new PortsReport(a, List.of()));
+            ProcessStatus last = exit();
+            events.processEnded(last);
+
+            api.up.set(true);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.received.size() >= 4);
+            // the first exit was taken by the sender before any set; a's latest set took its first set's place
+            assertThat(api.received).containsExactly(first, new PortsReport(a, List.of()), new PortsReport(b, List.of()), last);
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.queued() == 0);
+            assertThat(events.takeResync()).isFalse();
         } finally {
             events.stop(null);
         }

@@ -9,6 +9,7 @@ import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxStatus;
 import io.tensorbox.common.internal.InternalToken;
 import io.tensorbox.scheduler.InternalCalls;
+import io.tensorbox.scheduler.ports.PortsReport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +31,8 @@ public class FakeApiService implements QuarkusTestResourceLifecycleManager {
 
     public static final List<ProcessStatus> PROCESS_EVENTS = new CopyOnWriteArrayList<>();
     public static final List<SandboxStatus> SANDBOX_EVENTS = new CopyOnWriteArrayList<>();
+    /** The port sets pushed, in the order they came. */
+    public static final List<PortsReport> PORT_EVENTS = new CopyOnWriteArrayList<>();
     /** The records api-service would call live; tests add every sandbox they create. */
     public static final Map<String, LiveSandbox> LIVE = new ConcurrentHashMap<>();
     public static volatile Path home;
@@ -51,7 +54,9 @@ public class FakeApiService implements QuarkusTestResourceLifecycleManager {
                 return;
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
-            if (exchange.getRequestURI().getPath().endsWith("/process")) {
+            if (exchange.getRequestURI().getPath().endsWith("/ports")) {
+                PORT_EVENTS.add(JSON.readValue(body, PortsReport.class));
+            } else if (exchange.getRequestURI().getPath().endsWith("/process")) {
                 PROCESS_EVENTS.add(JSON.readValue(body, ProcessStatus.class));
             } else {
                 SANDBOX_EVENTS.add(JSON.readValue(body, SandboxStatus.class));

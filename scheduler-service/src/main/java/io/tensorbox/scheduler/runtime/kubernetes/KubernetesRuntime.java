@@ -133,6 +133,26 @@ public class KubernetesRuntime implements SandboxRuntime {
         return statusOf(sandboxId, pod);
     }
 
+    /** The pod's IP from its status (the informer's copy, else the API server's); null while it has none. */
+    @Override
+    public String address(String sandboxId) {
+        String name = PodNames.podName(sandboxId);
+        ensureInformer();
+        Pod pod = informer.getIndexer().getByKey(namespace() + "/" + name);
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
+            try {
+                pod = client().pods().inNamespace(namespace()).withName(name).get();
+            } catch (KubernetesClientException e) {
+                throw unavailable("cannot read the pod of sandbox " + sandboxId, e);
+            }
+        }
+        if (pod == null || pod.getStatus() == null) {
+            return null;
+        }
+        String ip = pod.getStatus().getPodIP();
+        return ip == null || ip.isBlank() ? null : ip;
+    }
+
     @Override
     public void delete(String sandboxId) {
         String name = PodNames.podName(sandboxId);

@@ -47,6 +47,14 @@ public class LocalRuntime implements SandboxRuntime {
     private static final java.util.concurrent.ThreadFactory PIPE_THREADS =
             Thread.ofPlatform().daemon().name("local-exec-pipe-", 0).factory();
 
+    /**
+     * Every exec, channel and terminal of a sandbox (and so every process the supervisor starts in it)
+     * carries {@code TENSORBOX_SANDBOX=<id>}: the host's socket table is shared by all sandboxes, and
+     * port discovery keeps only sockets whose owner carries it. Not a security boundary (the local
+     * runtime has none): it tells sandboxes apart from each other and from the host's own listeners.
+     */
+    public static final String MARKER = "TENSORBOX_SANDBOX";
+
     private final Path sandboxes;
     private final ObjectMapper json;
     private final java.util.Map<String, SandboxSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -153,6 +161,17 @@ public class LocalRuntime implements SandboxRuntime {
         return new SandboxLayout(root.resolve("workspace").toString(), root.resolve("state").toString());
     }
 
+    /** A sandbox's ports are this host's. */
+    @Override
+    public String address(String sandboxId) {
+        return "127.0.0.1";
+    }
+
+    @Override
+    public String socketOwnerMarker(String sandboxId) {
+        return MARKER + "=" + sandboxId;
+    }
+
     /** Every command runs as the user running TensorBox: there is no other user to switch to. */
     @Override
     public boolean switchesUsers() {
@@ -174,6 +193,7 @@ public class LocalRuntime implements SandboxRuntime {
         if (request.env() != null) {
             env.putAll(request.env());
         }
+        env.put(MARKER, sandboxId);
         Process process;
         try {
             process = pb.start();
@@ -229,6 +249,7 @@ public class LocalRuntime implements SandboxRuntime {
         if (spec.env() != null) {
             pb.environment().putAll(spec.env());
         }
+        pb.environment().put(MARKER, sandboxId);
         Process process;
         try {
             process = pb.start();
@@ -267,6 +288,7 @@ public class LocalRuntime implements SandboxRuntime {
         if (spec.env() != null) {
             env.putAll(spec.env());
         }
+        env.put(MARKER, sandboxId);
         PtyProcess process;
         try {
             process = new PtyProcessBuilder(request.argv().toArray(String[]::new))
