@@ -38,7 +38,10 @@ class IngressTest {
         assertThat(list(preview, "spec.tls")).containsExactly(Map.of("hosts", List.of("*.preview.tbx.example.com"), "secretName", "preview-tls"));
 
         assertThat(env(chart.container("Deployment", "tensorbox-api"))).containsEntry("TENSORBOX_PUBLIC_URL", "https://api.tbx.example.com");
-        assertThat(env(chart.container("Deployment", "tensorbox-log"))).containsEntry("TENSORBOX_PREVIEW_DOMAIN", "preview.tbx.example.com");
+        assertThat(env(chart.container("Deployment", "tensorbox-log"))).containsEntry("TENSORBOX_PREVIEW_DOMAIN", "preview.tbx.example.com")
+                .containsEntry("TENSORBOX_PREVIEW_PORT", "8083");
+        assertThat(env(chart.container("Deployment", "tensorbox-api"))).containsEntry("TENSORBOX_PREVIEW_DOMAIN", "preview.tbx.example.com")
+                .containsEntry("TENSORBOX_PREVIEW_URL", "https://{host}");
     }
 
     @Test
