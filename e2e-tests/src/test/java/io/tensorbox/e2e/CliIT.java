@@ -370,6 +370,31 @@ class CliIT {
     // ---- logs
 
     @Test
+    void portsListsAListeningServerWithItsPreviewUrl() throws Exception {
+        String sandbox = sandbox();
+        org.junit.jupiter.api.Assumptions.assumeTrue(RuntimeApi.hasPython(sandbox), "no python3 on this runtime");
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Run started = ok(cli("sandbox", "exec", sandbox, "python3 -m http.server " + port + " --bind 0.0.0.0", "--background"));
+        String host = port + "-" + sandbox.replace('_', '-') + ".";
+        JsonNode entry = Awaitility.await("the port in 'sandbox ports --json'").atMost(Duration.ofSeconds(10))
+                .until(() -> {
+                    for (JsonNode p : JSON.readTree(ok(cli("sandbox", "ports", sandbox, "--json")).stdout()).path("ports")) {
+                        if (p.path("port").asInt() == port) {
+                            return p;
+                        }
+                    }
+                    return null;
+                }, java.util.Objects::nonNull);
+        assertTrue(entry.path("reachable").asBoolean() && entry.path("url").asText().contains(host), entry::toString);
+        Run table = ok(cli("sandbox", "ports", sandbox));
+        assertTrue(table.stdout().contains(host) && table.stdout().startsWith("PORT"), table::describe);
+        ok(cli("sandbox", "exec", sandbox, "kill " + started.stdout().trim()));
+    }
+
+    @Test
     void logsAndLogsFollow() {
         String sandbox = sandbox();
         Run started = ok(cli("sandbox", "exec", sandbox, "echo one; sleep 1; echo two >&2; sleep 0.5; echo three",

@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sandbox", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
         description = "Create, list, inspect and kill sandboxes; run commands and terminals in them.",
         subcommands = {CreateCommand.class, ListCommand.class, GetCommand.class, KillCommand.class,
-            ExecCommand.class, TerminalCommand.class, LogsCommand.class})
+            ExecCommand.class, TerminalCommand.class, LogsCommand.class, PortsCommand.class})
 public final class SandboxCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -222,6 +222,19 @@ public final class Sandbox {
         return config;
     }
 
+    /** The sandbox's ports: the ones something listens on (found by themselves) and the exposed ones. */
+    public List<PortInfo> ports() {
+        JsonNode answer = runtime.json("GET", runtimeUrl() + "/ports", null);
+        List<PortInfo> out = new ArrayList<>();
+        for (JsonNode n : Json.array(answer, "ports")) {
+            out.add(new PortInfo(Json.intValue(n, "port", 0), Json.text(n, "url"),
+                    Json.bool(n, "reachable"), Json.text(n, "reason"),
+                    Json.bool(n, "exposed"), Json.bool(n, "public"),
+                    Json.text(n, "process_id")));
+        }
+        return List.copyOf(out);
+    }
+
     /** Commands run through the runtime API. */
     public Commands commands() {
         return commands;
