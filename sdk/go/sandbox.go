@@ -118,8 +118,38 @@ func Create(ctx context.Context, opts *CreateOptions) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	// On kubernetes the answer is "pending" while the pod starts: a sandbox is usable once running.
+	token := w.AccessToken
+	deadline := time.Now().Add(startWait)
+	pause := 50 * time.Millisecond
+	for w.State == "pending" {
+		if time.Now().After(deadline) {
+			return nil, &APIError{Status: 503, Code: "sandbox_not_started",
+				Message: fmt.Sprintf("Sandbox %s is still pending after %s.", w.ID, startWait)}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		if pause < 500*time.Millisecond {
+			pause *= 2
+		}
+		id := w.ID
+		w = sandboxWire{}
+		if err := c.do(ctx, request{method: "GET", url: sandboxURL(c, id), auth: c.keyAuth()}, &w); err != nil {
+			return nil, err
+		}
+		w.AccessToken = token
+	}
+	if w.State != "running" {
+		return nil, &APIError{Status: 409, Code: "sandbox_not_running", Message: fmt.Sprintf("Sandbox %s is %s.", w.ID, w.State)}
+	}
 	return newSandbox(c, &w), nil
 }
+
+// startWait bounds how long [Create] waits for a pending sandbox (a pod being scheduled) to run.
+const startWait = 120 * time.Second
 
 // Connect returns a handle on an existing sandbox (an [ErrNotFound] error when there is none).
 // The server returns a sandbox's access token only when it is created, so a connected sandbox

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import time as _time
 import types
 from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
@@ -10,6 +11,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from ._transport import NOT_FOUND, Api, ConnectionConfig, Transport, quote
 from .commands import Commands
 from .models import SandboxInfo
+from .exceptions import ConflictError, UnavailableError
 from .processes import Processes
 
 __all__ = ["Sandbox"]
@@ -100,6 +102,10 @@ def _get_info_by_id(
         return SandboxInfo.from_json(api.call("GET", f"/v1/sandboxes/{quote(sandbox_id)}"))
     finally:
         api.transport.close()
+
+
+_START_WAIT_S = 120
+"""How long create waits for a pending sandbox (a pod being scheduled) to run."""
 
 
 class Sandbox:
@@ -206,9 +212,20 @@ class Sandbox:
         api = Api(config)
         data = api.call("POST", "/v1/sandboxes", body)
         token = data.get("access_token") if isinstance(data, dict) else None
-        return cls(
-            info=SandboxInfo.from_json(data), config=config, access_token=token or None, _transport=api.transport
-        )
+        info = SandboxInfo.from_json(data)
+        # on kubernetes create answers "pending" while the pod starts: a sandbox is usable once running
+        deadline = _time.monotonic() + _START_WAIT_S
+        pause = 0.05
+        while info.state == "pending":
+            if _time.monotonic() > deadline:
+                raise UnavailableError(f"Sandbox {info.sandbox_id} is still pending after {_START_WAIT_S} s.",
+                                       code="sandbox_not_started")
+            _time.sleep(pause)
+            pause = min(0.5, pause * 2)
+            info = SandboxInfo.from_json(api.call("GET", f"/v1/sandboxes/{info.sandbox_id}"))
+        if info.state != "running":
+            raise ConflictError(f"Sandbox {info.sandbox_id} is {info.state}.", status=409, code="sandbox_not_running")
+        return cls(info=info, config=config, access_token=token or None, _transport=api.transport)
 
     @classmethod
     def connect(

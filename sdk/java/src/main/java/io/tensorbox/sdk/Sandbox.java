@@ -91,7 +91,38 @@ public final class Sandbox {
             options.metadata().forEach(md::put);
         }
         JsonNode answer = new Transport(config).json("POST", config.apiUrl() + "/v1/sandboxes", body);
-        return new Sandbox(config, parseInfo(answer), Json.text(answer, "access_token"));
+        return new Sandbox(config, untilStarted(config, parseInfo(answer)), Json.text(answer, "access_token"));
+    }
+
+    /** How long {@link #create} waits for a {@code pending} sandbox (a pod being scheduled) to run. */
+    static final Duration START_WAIT = Duration.ofSeconds(120);
+
+    /**
+     * A sandbox is usable once {@code running}: on kubernetes create answers {@code pending} while
+     * the pod starts, so wait for it here, as a user of E2B expects {@code create} to.
+     */
+    private static SandboxInfo untilStarted(ConnectionConfig config, SandboxInfo info) {
+        long deadline = System.nanoTime() + START_WAIT.toNanos();
+        long pauseMs = 50;
+        Transport transport = new Transport(config);
+        while ("pending".equals(info.state())) {
+            if (System.nanoTime() > deadline) {
+                throw new UnavailableException("sandbox_not_started", "Sandbox " + info.id() + " is still pending after "
+                        + START_WAIT.toSeconds() + " s.");
+            }
+            try {
+                Thread.sleep(pauseMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RequestTimeoutException("Interrupted while sandbox " + info.id() + " started.", e);
+            }
+            pauseMs = Math.min(500, pauseMs * 2);
+            info = parseInfo(transport.json("GET", sandboxUrl(config, info.id()), null));
+        }
+        if (!"running".equals(info.state())) {
+            throw new ConflictException("sandbox_not_running", "Sandbox " + info.id() + " is " + info.state() + ".");
+        }
+        return info;
     }
 
     /** Attaches to an existing sandbox, configured from the environment. */
