@@ -73,8 +73,8 @@ class ForegroundTest(unittest.TestCase):
         self.assertEqual(ctx.exception.status, 400)
         self.assertIn("cwd", str(ctx.exception))
         with self.assertRaises(InvalidArgumentError) as ctx:
-            sbx.commands.run("true", user="nobody")
-        self.assertIn("nobody", str(ctx.exception))
+            sbx.commands.run("true", user="no-such-user-xyz")  # "nobody" exists in the kubernetes image
+        self.assertIn("no-such-user-xyz", str(ctx.exception))
 
     def test_timeout_ms_gives_a_timed_out_result(self) -> None:
         started = time.monotonic()
