@@ -89,7 +89,11 @@ class HostileSandboxTest {
 
         assertThat(answers).extracting(ProcessStatus::state).containsOnly(ProcessState.running);
         assertThat(answers).extracting(ProcessStatus::pid).containsOnly(answers.getFirst().pid());
-        assertThat(runs).hasContent("run");
+        // "running" means the pid is known, not that the shell has written its line yet.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(runs) && Files.size(runs) > 0);
+        // A second run would append its own line: the file must stay one line.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(runs).hasContent("run"));
         given().contentType(ContentType.JSON).body(Map.of("signal", "KILL"))
                 .post("/internal/v1/sandboxes/{id}/processes/{p}/signal", sandbox, id).then().statusCode(204);
     }

@@ -72,7 +72,9 @@ public class LocalRuntime implements SandboxRuntime {
             Files.createDirectories(root.resolve("state"));
             Path specFile = root.resolve(SPEC_FILE);
             if (!Files.exists(specFile)) {
-                Path tmp = root.resolve(SPEC_FILE + ".tmp");
+                // The API's create call and the reconcile loop may create one sandbox at once: each
+                // writes its own file and renames it over the other's (same content, same outcome).
+                Path tmp = Files.createTempFile(root, SPEC_FILE, ".tmp");
                 json.writeValue(tmp.toFile(), spec);
                 Files.move(tmp, specFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
