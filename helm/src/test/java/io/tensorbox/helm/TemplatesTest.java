@@ -67,7 +67,9 @@ class TemplatesTest {
                 .containsEntry(python + "tolerations[0].operator", "Equal")
                 .containsEntry(python + "tolerations[0].value", "true")
                 .containsEntry(python + "tolerations[0].effect", "NoSchedule")
-                .containsEntry("tensorbox.templates.\"base\".cpu", "1");
+                .containsEntry("tensorbox.templates.\"base\".cpu", "1")
+                .containsEntry("tensorbox.templates.\"base\".cpu-request", "100m")
+                .containsEntry("tensorbox.templates.\"base\".memory-request", "256Mi");
         // a backslash survives the properties format and "${" is escaped from SmallRye's expansion
         assertThat(properties.getProperty(python + "env.\"GREETING\"")).isEqualTo("C:\\temp \\${HOME}");
         assertThat(env(chart.container("Deployment", "tensorbox-api"))).containsEntry("TENSORBOX_TEMPLATES", "base,python");
