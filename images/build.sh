@@ -3,6 +3,7 @@
 # (`ctr -n k8s.io images import`, ../shared/kube/load-image.sh):
 #   tensorbox/sandbox-base   Debian bookworm (debootstrap) with what seed 003 assumes
 #   tensorbox/runtime-base   Debian bookworm (debootstrap) + a JRE made here with jlink
+#   tensorbox/postgresql     Debian's PostgreSQL 15, configured like the official image
 #   tensorbox/scheduler-service, log-service, api-service   Jib (jib:buildTar) on runtime-base
 #
 #   images/build.sh [--tag T] [--load] [--push REGISTRY]
@@ -43,7 +44,9 @@ fi
 cache=${TENSORBOX_IMAGE_CACHE:-$HOME/.cache/tensorbox/images}
 out=$here/target/images
 mkdir -p "$cache" "$out"
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$here" log -1 --format=%ct 2>/dev/null || echo 0)}
+# Every file and the image's creation time at the epoch (as Jib does), so the same root filesystem
+# gives the same archive, byte for byte, whatever the commit.
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}
 
 mirror=$(awk '/^URIs:/{print $2; exit} /^deb /{print $2; exit}' /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null || true)
 case "$mirror" in http*://*/debian) ;; *) mirror=http://deb.debian.org/debian ;; esac
@@ -126,7 +129,25 @@ docker_archive "$staged" "tensorbox/runtime-base:$tag" "$out/runtime-base.tar" \
   '{"User":"185","WorkingDir":"/deployments","Env":["PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=/opt/java","LANG=C.UTF-8"]}'
 rm -rf "$staged"
 
-# 3. The services: Jib on that base, the Quarkus fast-jar laid out in layers (see the parent pom's
+# 3. PostgreSQL of Debian for the chart's bundled database, configured like the official image
+#    (same variables, PGDATA, uid 70), so a cluster without a registry has one too.
+postgresql_setup() {
+  # the official image's uid and gid, which the chart's securityContext names
+  chroot "$1" sh -c 'groupmod -g 70 postgres && usermod -u 70 -g 70 postgres'
+  rm -rf "$1"/var/lib/postgresql/* "$1"/etc/postgresql/*
+  mkdir -p "$1/var/lib/postgresql/data" "$1/var/run/postgresql"
+  chroot "$1" chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
+}
+pg_root=$(rootfs postgresql postgresql-15,passwd,ca-certificates postgresql_setup)
+staged=$cache/stage-postgresql
+rm -rf "$staged" && cp -a "$pg_root" "$staged"
+install -m 0755 "$here/images/postgresql/entrypoint.sh" "$staged/usr/local/bin/tensorbox-postgresql"
+log "tensorbox/postgresql:$tag"
+docker_archive "$staged" "tensorbox/postgresql:$tag" "$out/postgresql.tar" \
+  '{"User":"70","WorkingDir":"/var/lib/postgresql","Env":["PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","PGDATA=/var/lib/postgresql/data","LANG=C.UTF-8"],"Entrypoint":["/usr/local/bin/tensorbox-postgresql"],"ExposedPorts":{"5432/tcp":{}}}'
+rm -rf "$staged"
+
+# 4. The services: Jib on that base, the Quarkus fast-jar laid out in layers (see the parent pom's
 #    `images` profile).
 cd "$here"
 ./mvnw -B -q package -DskipTests -Pimages -pl scheduler-service,log-service,api-service -am \
@@ -147,5 +168,5 @@ if $load; then
   loader=$here/../shared/kube/load-image.sh
   [ -x "$loader" ] || loader=$(command -v load-image.sh || true)
   [ -n "$loader" ] || die "--load needs ../shared/kube/load-image.sh"
-  "$loader" "$out"/sandbox-base.tar "$out"/scheduler-service.tar "$out"/log-service.tar "$out"/api-service.tar
+  "$loader" "$out"/sandbox-base.tar "$out"/postgresql.tar "$out"/scheduler-service.tar "$out"/log-service.tar "$out"/api-service.tar
 fi
