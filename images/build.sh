@@ -6,7 +6,7 @@
 #   tensorbox/postgresql     Debian's PostgreSQL 15, configured like the official image
 #   tensorbox/scheduler-service, log-service, api-service   Jib (jib:buildTar) on runtime-base
 #
-#   images/build.sh [--tag T] [--load] [--push REGISTRY]
+#   images/build.sh [--tag T (default: the chart's appVersion)] [--load] [--push REGISTRY]
 #
 # Output: target/images/*.tar. The root filesystems and the JRE are cached under
 # $TENSORBOX_IMAGE_CACHE (default ~/.cache/tensorbox/images), keyed by what goes into them, so a
@@ -14,7 +14,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-tag=dev
+# the tag the chart uses when its values name none: its appVersion
+tag=$(awk -F'"' '/^appVersion:/{print $2}' "$here/helm/tensorbox/Chart.yaml")
 load=false
 registry=""
 while [ $# -gt 0 ]; do

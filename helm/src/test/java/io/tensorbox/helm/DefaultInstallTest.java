@@ -167,6 +167,15 @@ class DefaultInstallTest {
         assertThat(path(rendered.get("Deployment", "tensorbox-scheduler"), "spec.replicas")).isEqualTo(3);
     }
 
+    @Test
+    void theBundledDatabaseRunsTheProjectsOwnImageUnlessTold() {
+        assertThat(RenderedChart.render(Map.of()).container("StatefulSet", "tensorbox-postgresql").get("image"))
+                .isEqualTo("tensorbox/postgresql:0.1.0");
+        assertThat(RenderedChart.render(Map.of("postgresql.image.repository", "postgres", "postgresql.image.tag", "16.4-alpine"))
+                .container("StatefulSet", "tensorbox-postgresql").get("image"))
+                .isEqualTo("postgres:16.4-alpine");
+    }
+
     private static String adminKey(RenderedChart rendered) {
         return decode(path(rendered.get("Secret", "tensorbox-admin-key"), "data.api-key"));
     }
