@@ -463,6 +463,14 @@ class CliIT {
         Run notAdmin = cli("keys", "list");
         assertEquals(1, notAdmin.exit(), notAdmin::describe);
         notAdmin.errorLine();
+
+        // --e2b: the key in the only form E2B's SDKs take, working in X-API-KEY on E2B's routes
+        Run e2b = ok(cli(admin, "keys", "create", name + "-e2b", "--e2b", "--json"));
+        String e2bKey = e2b.json().path("key").asText();
+        assertTrue(e2bKey.matches("e2b_[0-9a-f]{64}"), e2b::describe);
+        io.restassured.RestAssured.given().baseUri(Api.cluster().apiUrl()).header("X-API-KEY", e2bKey)
+                .get("/v2/sandboxes").then().statusCode(200);
+        ok(cli(admin, "keys", "revoke", e2b.json().path("id").asText()));
     }
 
     // ---- errors, completion, version, launcher

@@ -24,7 +24,8 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiKeyResource {
 
-    public record CreateKey(String name, String role) {
+    /** {@code format}: {@code ask} (default) or {@code e2b} (the key spelt {@code e2b_<hex>}, for E2B's SDKs). */
+    public record CreateKey(String name, String role, String format) {
     }
 
     /** {@code key} is present only in the answer to a create. */
@@ -55,7 +56,10 @@ public class ApiKeyResource {
         }
         Role role = Role.parse(body.role()).orElseThrow(() -> ApiException.invalid(
                 "Field 'role' must be one of viewer, developer, admin."));
-        ApiKeys.Issued issued = keys.issue(caller.teamId(), body.name(), role);
+        if (body.format() != null && !body.format().equals("ask") && !body.format().equals("e2b")) {
+            throw ApiException.invalid("Field 'format' must be 'ask' or 'e2b'.");
+        }
+        ApiKeys.Issued issued = keys.issue(caller.teamId(), body.name(), role, "e2b".equals(body.format()));
         return view(issued.record(), issued.key());
     }
 

@@ -31,7 +31,17 @@ public class ApiKeys {
 
     /** Creates a key; the full key exists only in the answer, the store keeps its hash. */
     public Issued issue(String teamId, String name, Role role) {
-        return store(teamId, name, role, KeyFormat.newKeyId(), KeyFormat.newSecret());
+        return issue(teamId, name, role, false);
+    }
+
+    /** {@code e2b}: the key is spelt {@code e2b_<hex>} (E2B's SDKs), else {@code ask_<id>_<secret>}. */
+    public Issued issue(String teamId, String name, Role role, boolean e2b) {
+        Issued issued = store(teamId, name, role, KeyFormat.newKeyId(), KeyFormat.newSecret());
+        if (!e2b) {
+            return issued;
+        }
+        KeyFormat.Parsed parsed = KeyFormat.parse(issued.key()).orElseThrow();
+        return new Issued(issued.record(), KeyFormat.formatE2b(parsed.keyId(), parsed.secret()));
     }
 
     /** Stores a key chosen by the operator ({@code TENSORBOX_BOOTSTRAP_API_KEY}). */

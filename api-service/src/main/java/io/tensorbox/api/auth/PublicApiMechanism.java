@@ -22,7 +22,9 @@ import java.util.Set;
  * <p>Two credentials: an API key, {@code Authorization: Bearer ask_<id>_<secret>}, checked by
  * {@link ApiKeyIdentityProvider}; and, when there is no Authorization header, a sandbox's access token,
  * {@code X-Access-Token: sat_...}, checked by {@link AccessTokenIdentityProvider} (good for the runtime
- * routes of that sandbox only).
+ * routes of that sandbox only). On E2B's control routes ({@code /sandboxes}, {@code /v2/sandboxes}) the
+ * key may come in {@code X-API-KEY} instead, as E2B's SDKs send it; next to an access token,
+ * {@code Authorization: Basic <user>:} (E2B's envd clients name the OS user so) is not a credential.
  *
  * <p>A {@code /v1} request without a usable credential fails here with a JSON 401 (common's
  * {@code SecurityErrors}); nothing else is consulted, so the internal service token is never a user
@@ -41,9 +43,19 @@ public class PublicApiMechanism implements HttpAuthenticationMechanism {
     private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("sat_[0-9a-f]{48}");
 
     private static final String BEARER = "Bearer ";
+    private static final String BASIC = "Basic ";
+
+    static final String E2B_KEY_HEADER = "X-API-KEY";
+    public static final String E2B_MISSING = "Send an API key in 'X-API-KEY'.";
 
     static boolean isPublicApi(String path) {
-        return path != null && (path.equals("/v1") || path.startsWith("/v1/"));
+        return path != null && (path.equals("/v1") || path.startsWith("/v1/") || isE2bControl(path));
+    }
+
+    /** E2B's control routes ({@code io.tensorbox.api.e2b}): the key comes in {@code X-API-KEY}. */
+    public static boolean isE2bControl(String path) {
+        return path != null && (path.equals("/sandboxes") || path.startsWith("/sandboxes/")
+                || path.equals("/v2/sandboxes") || path.startsWith("/v2/sandboxes/"));
     }
 
     @Override
@@ -53,6 +65,23 @@ public class PublicApiMechanism implements HttpAuthenticationMechanism {
         }
         String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
         String accessToken = context.request().getHeader(ACCESS_TOKEN_HEADER);
+        if (isE2bControl(context.normalizedPath())) {
+            String key = context.request().getHeader(E2B_KEY_HEADER);
+            if (key != null && !key.isBlank()) {
+                return KeyFormat.parse(key.trim())
+                        .map(parsed -> identities.authenticate(
+                                HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(parsed), context)))
+                        .orElseGet(() -> refuse(MALFORMED));
+            }
+            if (header == null || header.isBlank()) {
+                return refuse(E2B_MISSING);
+            }
+        }
+        if (header != null && header.regionMatches(true, 0, BASIC, 0, BASIC.length()) && accessToken != null) {
+            // E2B's envd clients name the OS user as 'Authorization: Basic <user:>' beside the sandbox's
+            // token; the token is the credential, the user is read by the route
+            header = null;
+        }
         if ((header == null || header.isBlank()) && accessToken != null) {
             // The token's identity holds only Role.SANDBOX: routes other than the runtime ones refuse it.
             if (!TOKEN.matcher(accessToken.trim()).matches()) {

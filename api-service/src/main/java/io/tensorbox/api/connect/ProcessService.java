@@ -97,7 +97,7 @@ public class ProcessService {
                 throw new ConnectError(ConnectError.Code.unimplemented, "A process with a PTY cannot be started"
                         + " through process.Process; open a terminal at {runtime_url}/terminal (WebSocket).");
             }
-            CommandSpec spec = spec(start, deadline(request));
+            CommandSpec spec = spec(start, deadline(request), BasicUser.of(request.getHeader("Authorization")));
             access.running(identity, sandboxId);
             ProcessRecord p = commands.start(sandboxId, spec, start.tag());
             if (Boolean.FALSE.equals(start.stdin())) {
@@ -194,6 +194,24 @@ public class ProcessService {
         JsonNode message = unary(request, body);
         commands.stdin(running(sandboxId, ProcessMessages.selector(message)), new byte[0], true);
         return empty();
+    }
+
+    /**
+     * {@code Update}: envd resizes a process's PTY with it. Processes started here never have one (a
+     * terminal is {@code {runtime_url}/terminal}), so a running process answers failed_precondition, as
+     * envd does for a process without a PTY; a missing one not_found.
+     */
+    @POST
+    @Path("/Update")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Role.DEVELOPER, Role.SANDBOX})
+    @Operation(hidden = true)
+    public Response update(@PathParam("sbx") String sandboxId, byte[] body, @Context HttpServerRequest request) {
+        JsonNode message = unary(request, body);
+        ProcessRecord p = running(sandboxId, ProcessMessages.selector(message));
+        throw new ConnectError(ConnectError.Code.failed_precondition, "Process " + Integer.toUnsignedLong(p.pid)
+                + " has no terminal to resize; terminals are opened at {runtime_url}/terminal.");
     }
 
     // ---- streams ---------------------------------------------------------------------------------
@@ -298,17 +316,18 @@ public class ProcessService {
     }
 
     /** The command as the runtime API checks it (argv form always: envd runs {@code cmd} with {@code args}). */
-    private static CommandSpec spec(ProcessMessages.StartRequest start, long timeoutMs) {
+    private static CommandSpec spec(ProcessMessages.StartRequest start, long timeoutMs, String user) {
         try {
             return CommandBody.check(new CommandBody(start.cmd(), start.args(), start.cwd(), start.envs(), timeoutMs,
-                    null, null), 0);
+                    user, null), 0);
         } catch (ApiException e) {
             // the runtime API names its own fields; say them as this message spells them
             throw new ApiException(e.status(), e.code(), e.getMessage()
                     .replace("Field 'cmd'", "Field 'process.cmd'")
                     .replace("Field 'args", "Field 'process.args")
                     .replace("Field 'cwd'", "Field 'process.cwd'")
-                    .replace("Field 'env", "Field 'process.envs"));
+                    .replace("Field 'env", "Field 'process.envs")
+                    .replace("Field 'user'", "The user of 'Authorization: Basic'"));
         }
     }
 

@@ -145,7 +145,7 @@ public class SandboxResource {
                 : java.util.stream.Stream.concat(java.util.stream.Stream.of("base"), config.templates().stream()).toList();
     }
 
-    private static Map<String, String> checkMap(String field, Map<String, String> map, boolean envNames) {
+    public static Map<String, String> checkMap(String field, Map<String, String> map, boolean envNames) {
         if (map == null) {
             return Map.of();
         }

@@ -39,6 +39,27 @@ public class Sandboxes {
     @Inject
     Ports ports;
 
+    @Inject
+    io.tensorbox.api.config.TensorboxConfig config;
+
+    /**
+     * The access token of a sandbox: {@code sat_} + 48 hex digits of HMAC-SHA256(the service secret, its
+     * id). Only its hash is stored, as before; deriving it lets E2B's {@code connect} hand it out again
+     * later (E2B answers every connect with the token). Rotating the service secret keeps the tokens
+     * already handed out working (their hashes are stored) but a connect then cannot give them again.
+     */
+    public String accessToken(String sandboxId) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(
+                    config.internalToken().getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] digest = mac.doFinal(("sandbox-access-token:" + sandboxId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sat_" + java.util.HexFormat.of().formatHex(digest, 0, 24);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Created create(String teamId, String template, int timeoutSeconds,
                           Map<String, String> env, Map<String, String> metadata) {
         return create(teamId, template, timeoutSeconds, env, metadata, null);
@@ -48,7 +69,7 @@ public class Sandboxes {
     public Created create(String teamId, String template, int timeoutSeconds,
                           Map<String, String> env, Map<String, String> metadata, Integer idleTimeoutSeconds) {
         String id = Ids.newSandboxId();
-        String accessToken = "sat_" + Ids.hex(24);
+        String accessToken = accessToken(id);
         QuarkusTransaction.requiringNew().run(() -> {
             Sandbox sandbox = new Sandbox();
             sandbox.id = id;

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tensor-box keys create <name> [--role R] [--json]}: the new key is shown once. */
+/** {@code tensor-box keys create <name> [--role R] [--e2b] [--json]}: the new key is shown once. */
 @Command(name = "create", mixinStandardHelpOptions = true,
         description = {"Create an API key; its secret is shown only now.",
             "Example: export TENSORBOX_API_KEY=$(tensor-box keys create ci --role developer --json | jq -r .key)"})
@@ -27,12 +27,15 @@ public final class KeysCreateCommand implements Callable<Integer> {
             description = "viewer, developer or admin (default: ${DEFAULT-VALUE})")
     Role role;
 
+    @Option(names = "--e2b", description = "Spell the key e2b_<hex>, the form E2B's SDKs accept as E2B_API_KEY")
+    boolean e2b;
+
     @Option(names = "--json", description = "Print {id, name, role, team, key, created_at}")
     boolean json;
 
     @Override
     public Integer call() {
-        CreatedApiKey k = ApiKeys.of(Cli.config()).create(name, role.name());
+        CreatedApiKey k = ApiKeys.of(Cli.config()).create(name, role.name(), e2b ? "e2b" : null);
         if (json) {
             Json.print(Json.object("id", k.id(), "name", k.name(), "role", k.role(), "team", k.team(),
                     "key", k.key(), "created_at", k.createdAt()));

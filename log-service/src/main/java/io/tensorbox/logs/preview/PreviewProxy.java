@@ -58,9 +58,16 @@ public class PreviewProxy {
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9._~+/=-]{1,512}");
     private static final Logger LOG = Logger.getLogger(PreviewProxy.class);
 
+    /** envd's port in E2B: {@code 49983-{sandbox}.{domain}} is that sandbox's envd surface on api-service. */
+    static final int ENVD_PORT = 49983;
+    static final String SANDBOX_HEADER = "E2b-Sandbox-Id";
+    private static final Pattern ENVD_PATH = Pattern.compile(
+            "/(process\\.Process/[A-Za-z]{1,40}|filesystem\\.Filesystem/[A-Za-z]{1,40}|files|health)");
+
     private final ApiClient api;
     private final SchedulerClient scheduler;
     private final String domain;
+    private final SocketAddress apiAddress;
     private final HttpClient origins;
     /** WebSocket upgrades: each on a connection of its own, never one a request used before. */
     private final HttpClient upgrades;
@@ -78,6 +85,9 @@ public class PreviewProxy {
         this.api = api;
         this.scheduler = scheduler;
         this.domain = config.preview().domain();
+        java.net.URI apiUri = java.net.URI.create(config.apiUrl());
+        this.apiAddress = SocketAddress.inetSocketAddress(apiUri.getPort() > 0 ? apiUri.getPort()
+                : "https".equals(apiUri.getScheme()) ? 443 : 80, apiUri.getHost());
         // No idle timeout: an SSE stream or a WebSocket of the app may be silent for long.
         this.origins = vertx.createHttpClient(new HttpClientOptions()
                         .setConnectTimeout((int) config.preview().connectTimeout().toMillis())
@@ -109,7 +119,9 @@ public class PreviewProxy {
         }
         request.pause(); // nothing of the body may be lost while we ask around
         try {
-            if (LINK_PATH.equals(request.path())) {
+            if (host.port() == ENVD_PORT) {
+                envd(request, host);
+            } else if (LINK_PATH.equals(request.path())) {
                 link(request, host);
             } else {
                 proxy(request, host);
@@ -158,6 +170,24 @@ public class PreviewProxy {
                         .end();
             }
         });
+    }
+
+    /**
+     * {@code 49983-{sandbox}.{domain}}, the host E2B's SDKs use for envd when no {@code E2B_SANDBOX_URL}
+     * is set: envd's routes go to api-service with the sandbox in {@code E2b-Sandbox-Id} (api-service
+     * authenticates them as ever: the sandbox's {@code X-Access-Token}); other paths are not envd's.
+     */
+    private void envd(HttpServerRequest request, PreviewHost host) {
+        if (request.path() == null || !ENVD_PATH.matcher(request.path()).matches()) {
+            PreviewPages.send(request, 404, "not_found", "Port " + ENVD_PORT + " serves envd's routes only"
+                    + " (/process.Process/*, /filesystem.Filesystem/*, /files, /health).");
+            return;
+        }
+        request.headers().set(SANDBOX_HEADER, host.sandboxId());
+        HttpClient to = isUpgrade(request.headers()) ? upgrades : origins;
+        HttpProxy proxy = HttpProxy.reverseProxy(proxyOptions, to);
+        proxy.origin(apiAddress);
+        proxy.handle(request);
     }
 
     private void proxy(HttpServerRequest request, PreviewHost host) {

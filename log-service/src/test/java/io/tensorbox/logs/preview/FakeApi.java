@@ -44,12 +44,23 @@ public class FakeApi implements QuarkusTestResourceLifecycleManager {
 
     private static Vertx vertx;
 
+    private static void envd(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                .put("sandbox", ctx.request().getHeader("E2b-Sandbox-Id"))
+                .put("token", ctx.request().getHeader("X-Access-Token"))
+                .put("path", ctx.request().path())
+                .put("body", ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString()).encode());
+    }
+
     @Override
     public Map<String, String> start() {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create());
         router.post("/internal/v1/preview/authorize").handler(FakeApi::authorize);
+        // envd's surface of api-service: echoes what reached it
+        router.route("/health").handler(FakeApi::envd);
+        router.route("/process.Process/*").handler(FakeApi::envd);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("localhost").setPort(0))
                 .requestHandler(router).listen()
                 .toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();

@@ -20,11 +20,20 @@ class PreviewHostTest {
         assertEquals("3000-sbx-" + HEX, new PreviewHost(3000, "sbx_" + HEX).label());
     }
 
+    /** E2B's SDKs build {@code {port}-{sandboxID}.{domain}} and keep the id's underscore. */
+    @Test
+    void theHostE2bBuildsIsOneToo() {
+        assertEquals(new PreviewHost(3000, "sbx_" + HEX), PreviewHost.parse("3000-sbx_" + HEX + ".localhost", "localhost"));
+        assertEquals(new PreviewHost(49983, "sbx_" + HEX), PreviewHost.parse("49983-sbx_" + HEX + ".localhost:8082", "localhost"));
+        assertNull(PreviewHost.parse("3000_sbx_" + HEX + ".localhost", "localhost"));
+        assertNull(PreviewHost.parse("3000-sbx__" + HEX + ".localhost", "localhost"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "0-sbx-" + HEX + ".localhost", "65536-sbx-" + HEX + ".localhost", "03000-sbx-" + HEX + ".localhost",
         "99999-sbx-" + HEX + ".localhost", "3000-sbx-" + HEX + "0.localhost", "3000-sbx-0123.localhost",
-        "3000-sbx_" + HEX + ".localhost", "3000-sbx-" + HEX + ".localhost.", "3000-sbx-" + HEX + ".example.com",
+        "3000-sbx-" + HEX + ".localhost.", "3000-sbx-" + HEX + ".example.com",
         "a.3000-sbx-" + HEX + ".localhost", "3000-sbx-" + HEX + "localhost", "3000-sbx-" + HEX + ".localhost:",
         "3000-sbx-" + HEX + ".localhost:80:80", "3000-sbx-" + HEX + ".evil-localhost", "localhost", "",
         "-3000-sbx-" + HEX + ".localhost", "3000-sbx-" + HEX + ".localhost:123456", "3000-sbx-" + HEX + ".localhost:abc"})

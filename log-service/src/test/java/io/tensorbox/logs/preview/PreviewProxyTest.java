@@ -129,6 +129,32 @@ class PreviewProxyTest {
         return future.toCompletionStage().toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
     }
 
+    /**
+     * {@code 49983-{sandbox}.{domain}} (E2B's envd host, with the id as E2B's SDKs keep it) goes to
+     * api-service's envd routes with the sandbox in {@code E2b-Sandbox-Id}, the token kept for
+     * api-service to check; a header the client sent naming another sandbox is replaced, and paths that
+     * are not envd's go nowhere.
+     */
+    @Test
+    void theEnvdHostReachesApiServiceWithTheSandboxInTheHeader() {
+        String id = sandbox();
+        String host = "49983-" + id + ".localhost";
+        Answer health = call(host, HttpMethod.GET, "/health", Map.of("X-Access-Token", token(id),
+                "E2b-Sandbox-Id", "sbx_000000000000000000000000"), null);
+        assertEquals(200, health.status(), health.body());
+        assertEquals(id, health.json().getString("sandbox"));
+        assertEquals(token(id), health.json().getString("token"));
+        assertEquals("/health", health.json().getString("path"));
+
+        Answer start = call(host, HttpMethod.POST, "/process.Process/Start", Map.of("Content-Type", "application/connect+json"), "{}");
+        assertEquals(200, start.status(), start.body());
+        assertEquals("/process.Process/Start", start.json().getString("path"));
+        assertEquals("{}", start.json().getString("body"));
+
+        Answer other = call(host, HttpMethod.GET, "/v1/api-keys", Map.of("Accept", "application/json"), null);
+        assertEquals(404, other.status(), other.body());
+    }
+
     @Test
     void everyMethodWithItsHeadersAndBodyReachesTheAppWithHostAndForwardedHeaders() {
         String id = sandbox();

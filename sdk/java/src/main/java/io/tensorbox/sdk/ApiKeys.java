@@ -46,7 +46,19 @@ public final class ApiKeys {
      * @param role {@code viewer}, {@code developer} or {@code admin}
      */
     public CreatedApiKey create(String name, String role) {
-        JsonNode n = control.json("POST", base(), Json.object().put("name", name).put("role", role));
+        return create(name, role, null);
+    }
+
+    /**
+     * Creates a key in a given spelling: {@code "e2b"} gives {@code e2b_<hex>}, the only form E2B's
+     * SDKs accept (for {@code E2B_API_KEY}); {@code null} or {@code "ask"} the usual {@code ask_...}.
+     */
+    public CreatedApiKey create(String name, String role, String format) {
+        var body = Json.object().put("name", name).put("role", role);
+        if (format != null) {
+            body.put("format", format);
+        }
+        JsonNode n = control.json("POST", base(), body);
         return new CreatedApiKey(Json.text(n, "id"), Json.text(n, "name"), Json.text(n, "role"), Json.text(n, "team"),
                 Json.text(n, "key"), Json.longValue(n, "created_at", 0));
     }
