@@ -4,6 +4,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.tensorbox.api.auth.KeyFormat;
 import io.tensorbox.api.events.Event;
 import io.tensorbox.api.events.Events;
+import io.tensorbox.api.metrics.ProductMetrics;
 import io.tensorbox.common.ApiException;
 import io.tensorbox.api.ports.Ports;
 import io.tensorbox.api.process.ProcessRecord;
@@ -15,6 +16,7 @@ import io.tensorbox.common.SandboxStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +41,9 @@ public class Sandboxes {
     @Inject
     Ports ports;
 
+    @Inject
+    ProductMetrics metrics;
+
     public Created create(String teamId, String template, int timeoutSeconds,
                           Map<String, String> env, Map<String, String> metadata) {
         return create(teamId, template, timeoutSeconds, env, metadata, null);
@@ -48,6 +53,7 @@ public class Sandboxes {
     public Created create(String teamId, String template, int timeoutSeconds,
                           Map<String, String> env, Map<String, String> metadata, Integer idleTimeoutSeconds) {
         String id = Ids.newSandboxId();
+        long requestedAtMs = System.currentTimeMillis();
         String accessToken = "sat_" + Ids.hex(24);
         QuarkusTransaction.requiringNew().run(() -> {
             Sandbox sandbox = new Sandbox();
@@ -75,7 +81,7 @@ public class Sandboxes {
         }
         Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
             Sandbox s = Sandbox.findById(id);
-            apply(s, status);
+            apply(s, status, requestedAtMs);
             return s;
         });
         return new Created(sandbox, accessToken);
@@ -83,6 +89,14 @@ public class Sandboxes {
 
     /** A state the runtime reports, from the create call or an event; final states stay final. */
     void apply(Sandbox sandbox, SandboxStatus status) {
+        apply(sandbox, status, -1);
+    }
+
+    /**
+     * {@code requestedAtMs}: when the create request came, if this replica knows it (else the record's
+     * {@code created_at}, to the second) — the start of the create-to-running latency.
+     */
+    void apply(Sandbox sandbox, SandboxStatus status, long requestedAtMs) {
         if (sandbox == null || status == null || status.state() == null || !sandbox.isLive()) {
             return;
         }
@@ -94,6 +108,8 @@ public class Sandboxes {
                     sandbox.state = SandboxState.running;
                     sandbox.startedAt = now();
                     stateChanged(sandbox);
+                    long from = requestedAtMs >= 0 ? requestedAtMs : sandbox.createdAt * 1000;
+                    metrics.sandboxRunning(sandbox.template, Duration.ofMillis(System.currentTimeMillis() - from));
                 }
             }
             case stopped, failed -> finish(sandbox, status.state(), status.reason());
