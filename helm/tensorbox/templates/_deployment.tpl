@@ -69,6 +69,9 @@ spec:
                 secretKeyRef:
                   name: {{ include "tensorbox.internalTokenSecretName" $ctx }}
                   key: {{ include "tensorbox.internalTokenSecretKey" $ctx }}
+            # console lines as JSON objects (kubectl logs): one per request, without secrets
+            - name: TENSORBOX_LOG_FORMAT
+              value: {{ $ctx.Values.logFormat | quote }}
             {{- with .configMap }}
             - name: QUARKUS_CONFIG_LOCATIONS
               value: file:/etc/tensorbox/application.properties

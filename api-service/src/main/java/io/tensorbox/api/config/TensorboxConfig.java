@@ -58,6 +58,15 @@ public interface TensorboxConfig {
 
     Preview preview();
 
+    Metrics metrics();
+
+    /** The product's Prometheus series (docs/OPERATIONS.md). */
+    interface Metrics {
+        /** How often the sandbox and process counts are read from PostgreSQL. */
+        @WithDefault("15s")
+        Duration refreshInterval();
+    }
+
     /** Preview URLs of sandbox ports (SPEC §6). */
     interface Preview {
         /** The preview host of a port is {@code {port}-{sandbox id with _ as -}.{domain}}. */

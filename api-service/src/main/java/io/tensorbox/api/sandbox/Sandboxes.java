@@ -4,6 +4,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.tensorbox.api.auth.KeyFormat;
 import io.tensorbox.api.events.Event;
 import io.tensorbox.api.events.Events;
+import io.tensorbox.api.metrics.ProductMetrics;
 import io.tensorbox.common.ApiException;
 import io.tensorbox.api.ports.Ports;
 import io.tensorbox.api.process.ProcessRecord;
@@ -15,6 +16,7 @@ import io.tensorbox.common.SandboxStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +43,9 @@ public class Sandboxes {
 
     @Inject
     io.tensorbox.api.config.TensorboxConfig config;
+
+    @Inject
+    ProductMetrics metrics;
 
     /**
      * The access token of a sandbox: {@code sat_} + 48 hex digits of HMAC-SHA256(the service secret, its
@@ -69,6 +74,7 @@ public class Sandboxes {
     public Created create(String teamId, String template, int timeoutSeconds,
                           Map<String, String> env, Map<String, String> metadata, Integer idleTimeoutSeconds) {
         String id = Ids.newSandboxId();
+        long requestedAtMs = System.currentTimeMillis();
         String accessToken = accessToken(id);
         QuarkusTransaction.requiringNew().run(() -> {
             Sandbox sandbox = new Sandbox();
@@ -96,7 +102,7 @@ public class Sandboxes {
         }
         Sandbox sandbox = QuarkusTransaction.requiringNew().call(() -> {
             Sandbox s = Sandbox.findById(id);
-            apply(s, status);
+            apply(s, status, requestedAtMs);
             return s;
         });
         return new Created(sandbox, accessToken);
@@ -104,6 +110,14 @@ public class Sandboxes {
 
     /** A state the runtime reports, from the create call or an event; final states stay final. */
     void apply(Sandbox sandbox, SandboxStatus status) {
+        apply(sandbox, status, -1);
+    }
+
+    /**
+     * {@code requestedAtMs}: when the create request came, if this replica knows it (else the record's
+     * {@code created_at}, to the second) — the start of the create-to-running latency.
+     */
+    void apply(Sandbox sandbox, SandboxStatus status, long requestedAtMs) {
         if (sandbox == null || status == null || status.state() == null || !sandbox.isLive()) {
             return;
         }
@@ -115,6 +129,8 @@ public class Sandboxes {
                     sandbox.state = SandboxState.running;
                     sandbox.startedAt = now();
                     stateChanged(sandbox);
+                    long from = requestedAtMs >= 0 ? requestedAtMs : sandbox.createdAt * 1000;
+                    metrics.sandboxRunning(sandbox.template, Duration.ofMillis(System.currentTimeMillis() - from));
                 }
             }
             case stopped, failed -> finish(sandbox, status.state(), status.reason());

@@ -17,10 +17,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /internal/v1/sandboxes/{sbx}/processes/{proc}/logs?follow=&offset=} — the bytes of
@@ -41,7 +44,13 @@ public class LogRoutes {
     private final ApiErrors errors;
     private final LogServiceConfig.Logs config;
 
-    public LogRoutes(SchedulerClient scheduler, ApiErrors errors, LogServiceConfig config) {
+    /** Follows being streamed now: {@code tensorbox_log_follows_open}. */
+    private final AtomicInteger followsOpen = new AtomicInteger();
+
+    public LogRoutes(SchedulerClient scheduler, ApiErrors errors, LogServiceConfig config, MeterRegistry registry) {
+        Gauge.builder("tensorbox_log_follows_open", followsOpen, AtomicInteger::get)
+                .description("Process logs being followed through this log-service replica")
+                .register(registry);
         this.scheduler = scheduler;
         this.errors = errors;
         this.config = config.logs();
@@ -115,7 +124,7 @@ public class LogRoutes {
                                         .map(Optional::of);
                             });
                 })
-                .onSuccess(stream -> stream.ifPresentOrElse(s -> pipe(ctx, s), () -> nothingToRead(ctx)))
+                .onSuccess(stream -> stream.ifPresentOrElse(s -> pipe(ctx, s, follow), () -> nothingToRead(ctx)))
                 .onFailure(failure -> fail(ctx, failure));
     }
 
@@ -137,7 +146,7 @@ public class LogRoutes {
         }
     }
 
-    private void pipe(RoutingContext ctx, ExecStream stream) {
+    private void pipe(RoutingContext ctx, ExecStream stream, boolean follow) {
         HttpServerResponse response = ctx.response();
         if (response.closed()) {
             endExec(stream);
@@ -145,7 +154,13 @@ public class LogRoutes {
         }
         response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain");
         // The client went away (a follow that is no longer read): end the exec, and so the tail.
+        if (follow) {
+            followsOpen.incrementAndGet();
+        }
         ctx.addEndHandler(result -> {
+            if (follow) {
+                followsOpen.decrementAndGet();
+            }
             if (result.failed()) {
                 endExec(stream);
             }

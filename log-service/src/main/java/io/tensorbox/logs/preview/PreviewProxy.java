@@ -81,7 +81,11 @@ public class PreviewProxy {
         }
     }
 
-    public PreviewProxy(Vertx vertx, ApiClient api, SchedulerClient scheduler, LogServiceConfig config) {
+    private final PreviewMetrics metrics;
+
+    public PreviewProxy(Vertx vertx, ApiClient api, SchedulerClient scheduler, LogServiceConfig config,
+                        PreviewMetrics metrics) {
+        this.metrics = metrics;
         this.api = api;
         this.scheduler = scheduler;
         this.domain = config.preview().domain();
@@ -117,18 +121,19 @@ public class PreviewProxy {
         if (host == null) {
             return false;
         }
+        long start = System.nanoTime();
         request.pause(); // nothing of the body may be lost while we ask around
         try {
             if (host.port() == ENVD_PORT) {
                 envd(request, host);
             } else if (LINK_PATH.equals(request.path())) {
-                link(request, host);
+                link(request, host, start);
             } else {
-                proxy(request, host);
+                proxy(request, host, start);
             }
         } catch (RuntimeException e) {
             LOG.error("preview request to " + host.label() + " failed", e);
-            PreviewPages.send(request, 500, "internal_error", "The preview proxy failed to answer; the cause is in its log.");
+            page(request, start, 500, "internal_error", "The preview proxy failed to answer; the cause is in its log.");
         }
         return true;
     }
@@ -137,23 +142,23 @@ public class PreviewProxy {
         return authority.port() >= 0 ? authority.host() + ":" + authority.port() : authority.host();
     }
 
-    private void link(HttpServerRequest request, PreviewHost host) {
+    private void link(HttpServerRequest request, PreviewHost host, long start) {
         if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
             request.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
-            PreviewPages.send(request, 405, "method_not_allowed", "A preview link is opened with GET.");
+            page(request, start, 405, "method_not_allowed", "A preview link is opened with GET.");
             return;
         }
         List<String> secrets = request.params().getAll("secret");
         String secret = secrets.size() == 1 ? secrets.get(0) : null;
         if (secret == null || !CREDENTIAL.matcher(secret).matches()) {
-            PreviewPages.send(request, 403, "link_invalid", "This preview link is not valid.");
+            page(request, start, 403, "link_invalid", "This preview link is not valid.");
             return;
         }
         api.authorize(host.sandboxId(), host.port(), null, secret).onComplete(answer -> {
             if (answer.failed()) {
-                failed(request, host, answer.cause());
+                failed(request, host, answer.cause(), start);
             } else if (!answer.result().allowed()) {
-                PreviewPages.send(request, 403, "link_invalid",
+                page(request, start, 403, "link_invalid",
                         "This preview link has expired, was revoked, or is not for this port.");
             } else {
                 StringBuilder cookie = new StringBuilder(COOKIE).append('=').append(secret)
@@ -162,6 +167,7 @@ public class PreviewProxy {
                     cookie.append("; Secure");
                 }
                 PreviewPages.discardBody(request);
+                metrics.record("link_opened", start);
                 request.response().setStatusCode(302)
                         .putHeader(HttpHeaders.LOCATION, "/")
                         .putHeader(HttpHeaders.SET_COOKIE, cookie.toString())
@@ -190,58 +196,58 @@ public class PreviewProxy {
         proxy.handle(request);
     }
 
-    private void proxy(HttpServerRequest request, PreviewHost host) {
+    private void proxy(HttpServerRequest request, PreviewHost host, long start) {
         String token = request.getHeader(TOKEN_HEADER);
         if (token != null && !CREDENTIAL.matcher(token).matches()) {
-            PreviewPages.send(request, 403, "preview_forbidden", "This access token does not open this preview.");
+            page(request, start, 403, "preview_forbidden", "This access token does not open this preview.");
             return;
         }
         String link = cookie(request.headers());
         authorization(host, token, link).onComplete(answer -> {
             if (answer.failed()) {
-                failed(request, host, answer.cause());
+                failed(request, host, answer.cause(), start);
                 return;
             }
             Authorization authorization = answer.result();
             if (!authorization.allowed()) {
                 if (token == null && link == null) {
-                    PreviewPages.send(request, 401, "preview_unauthorized", "This preview is private: send the sandbox's "
+                    page(request, start, 401, "preview_unauthorized", "This preview is private: send the sandbox's "
                             + "access token in X-Access-Token, or open a preview link.");
                 } else {
-                    PreviewPages.send(request, 403, "preview_forbidden",
+                    page(request, start, 403, "preview_forbidden",
                             "These credentials do not open this preview (a link works for one sandbox and port only).");
                 }
             } else if (!authorization.running()) {
-                PreviewPages.send(request, 502, "sandbox_not_running", "The sandbox is not running.");
+                page(request, start, 502, "sandbox_not_running", "The sandbox is not running.");
             } else if ("loopback".equals(authorization.listening())) {
-                PreviewPages.send(request, 502, "port_loopback_only", "The app on port " + host.port()
+                page(request, start, 502, "port_loopback_only", "The app on port " + host.port()
                         + " is listening on 127.0.0.1 only (bind 0.0.0.0 to serve it here).");
             } else if (!"any".equals(authorization.listening())) {
-                notListening(request, host);
+                notListening(request, host, start);
             } else {
                 address(host.sandboxId()).onComplete(address -> {
                     if (address.failed()) {
-                        failed(request, host, address.cause());
+                        failed(request, host, address.cause(), start);
                     } else {
-                        forward(request, host, address.result());
+                        forward(request, host, address.result(), start);
                     }
                 });
             }
         });
     }
 
-    private static void notListening(HttpServerRequest request, PreviewHost host) {
-        PreviewPages.send(request, 502, "port_not_listening", "Nothing is listening on port " + host.port() + ".");
+    private void notListening(HttpServerRequest request, PreviewHost host, long start) {
+        page(request, start, 502, "port_not_listening", "Nothing is listening on port " + host.port() + ".");
     }
 
-    private void failed(HttpServerRequest request, PreviewHost host, Throwable cause) {
+    private void failed(HttpServerRequest request, PreviewHost host, Throwable cause, long start) {
         if (cause instanceof SandboxNotFoundException) {
-            PreviewPages.send(request, 404, "sandbox_not_found", "There is no such sandbox.");
+            page(request, start, 404, "sandbox_not_found", "There is no such sandbox.");
         } else if (cause instanceof SandboxNotRunningException) {
-            PreviewPages.send(request, 502, "sandbox_not_running", "The sandbox is not running.");
+            page(request, start, 502, "sandbox_not_running", "The sandbox is not running.");
         } else {
             LOG.warn("preview of " + host.label() + " cannot be checked: " + cause.getMessage());
-            PreviewPages.send(request, 503, "preview_unavailable", "The preview cannot be served right now; try again shortly.");
+            page(request, start, 503, "preview_unavailable", "The preview cannot be served right now; try again shortly.");
         }
     }
 
@@ -276,7 +282,7 @@ public class PreviewProxy {
         });
     }
 
-    private void forward(HttpServerRequest request, PreviewHost host, String address) {
+    private void forward(HttpServerRequest request, PreviewHost host, String address, long start) {
         MultiMap headers = request.headers();
         headers.remove(TOKEN_HEADER);
         stripCookie(headers);
@@ -306,7 +312,7 @@ public class PreviewProxy {
                     addresses.remove(host.sandboxId());
                     context.set(CONNECT_FAILED, Boolean.TRUE);
                 }));
-        proxy.addInterceptor(new Pages(host));
+        proxy.addInterceptor(new Pages(host, start, metrics));
         proxy.handle(request);
     }
 
@@ -316,9 +322,16 @@ public class PreviewProxy {
     }
 
     private static final String CONNECT_FAILED = "tensorbox.connect-failed";
+    private static final String OUTCOME = "tensorbox.outcome";
+
+    /** Answers with our page and counts the request by the page's code. */
+    private void page(HttpServerRequest request, long start, int status, String code, String message) {
+        metrics.record(PreviewMetrics.outcomeOf(code), start);
+        PreviewPages.send(request, status, code, message);
+    }
 
     /** Replaces the proxy's empty 502 by a page, and keeps the app from setting our cookie. */
-    private record Pages(PreviewHost host) implements ProxyInterceptor {
+    private record Pages(PreviewHost host, long start, PreviewMetrics metrics) implements ProxyInterceptor {
 
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
@@ -330,6 +343,7 @@ public class PreviewProxy {
                         ? "Nothing is listening on port " + host.port() + "."
                         : "The app on port " + host.port() + " closed the connection without answering.";
                 String code = refused ? "port_not_listening" : "app_no_answer";
+                context.set(OUTCOME, PreviewMetrics.outcomeOf(code));
                 boolean json = PreviewPages.wantsJson(request);
                 Buffer body = json
                         ? Buffer.buffer(new io.vertx.core.json.JsonObject().put("error",
@@ -347,6 +361,8 @@ public class PreviewProxy {
 
         @Override
         public Future<Void> handleProxyResponse(ProxyContext context) {
+            String outcome = context.get(OUTCOME, String.class);
+            metrics.record(outcome == null ? "proxied" : outcome, start);
             MultiMap headers = context.response().headers();
             List<String> cookies = headers.getAll(HttpHeaders.SET_COOKIE);
             if (cookies.stream().anyMatch(PreviewProxy::setsOurCookie)) {

@@ -112,6 +112,28 @@ class SilentFollowTest {
         assertArrayEquals("late\n".getBytes(), rest.get(10, TimeUnit.SECONDS));
     }
 
+    /** {@code tensorbox_log_follows_open} on /q/metrics. */
+    private double followsOpen() throws Exception {
+        String page = followers.http().send(java.net.http.HttpRequest.newBuilder(root.toURI().resolve("/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^tensorbox_log_follows_open(?:\\{[^}]*\\})? (\\S+)$").matcher(page);
+        assertTrue(m.find(), "the gauge is on the page");
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void anOpenFollowIsCountedUntilItEnds() throws Exception {
+        double before = followsOpen();
+        CompletableFuture<HttpResponse<InputStream>> answer = followers.follow(PROC);
+        await().atMost(Duration.ofSeconds(10)).until(answer::isDone);
+        assertEquals(200, answer.join().statusCode());
+        assertEquals(before + 1, followsOpen());
+
+        FakeScheduler.followRelease.complete(null);
+        answer.join().body().readAllBytes();
+        await().atMost(Duration.ofSeconds(10)).until(() -> followsOpen() == before);
+    }
+
     @Test
     void aStreamTheSchedulerNeverAnswersIs503AfterTheCheckTimeoutAndIsClosed() throws IOException {
         FakeScheduler.HANG_STREAMS.set(true);

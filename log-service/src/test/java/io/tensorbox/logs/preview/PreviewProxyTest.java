@@ -330,6 +330,39 @@ class PreviewProxyTest {
         assertFalse(answer.body().contains("Exception"));
     }
 
+    /** The count of {@code tensorbox_preview_requests_seconds} with this outcome on /q/metrics, 0 when absent. */
+    private double previews(String outcome) {
+        Answer page = call("localhost", HttpMethod.GET, "/q/metrics", Map.of(), null);
+        assertEquals(200, page.status());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^tensorbox_preview_requests_seconds_count\\{[^}]*outcome=\""
+                + outcome + "\"[^}]*\\} (\\S+)$").matcher(page.body());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void previewRequestsAreCountedByOutcomeWithTheirLatency() {
+        String id = sandbox();
+        double proxied = previews("proxied");
+        double unauthorized = previews("unauthorized");
+        double loopbackOnly = previews("loopback_only");
+        double notFound = previews("not_found");
+
+        assertEquals(200, call(host(app.port, id), HttpMethod.GET, "/echo", Map.of("X-Access-Token", token(id)), null).status());
+        assertEquals(401, call(host(app.port, id), HttpMethod.GET, "/", Map.of(), null).status());
+        int loopback = 1000 + new Random().nextInt(1000);
+        FakeApi.SANDBOXES.get(id).listening.put(loopback, "loopback");
+        assertEquals(502, call(host(loopback, id), HttpMethod.GET, "/", Map.of("X-Access-Token", token(id)), null).status());
+        assertEquals(404, call(host(app.port, "sbx_eeeeeeeeeeeeeeeeeeeeeeee"), HttpMethod.GET, "/",
+                Map.of("X-Access-Token", token(id)), null).status());
+
+        assertEquals(proxied + 1, previews("proxied"));
+        assertEquals(unauthorized + 1, previews("unauthorized"));
+        assertEquals(loopbackOnly + 1, previews("loopback_only"));
+        assertEquals(notFound + 1, previews("not_found"));
+        assertTrue(call("localhost", HttpMethod.GET, "/q/metrics", Map.of(), null).body()
+                .contains("tensorbox_preview_requests_seconds_bucket{outcome=\"proxied\""), "a latency histogram");
+    }
+
     @Test
     void aPrivatePortNeedsTheSandboxsTokenAndAPublicOneNothing() {
         String id = sandbox();

@@ -10,11 +10,14 @@ import io.tensorbox.common.ErrorBody;
 import io.tensorbox.common.ExecRequest;
 import io.tensorbox.common.Ids;
 import io.tensorbox.scheduler.config.SchedulerConfig;
+import io.tensorbox.scheduler.metrics.SchedulerMetrics;
+import io.tensorbox.scheduler.metrics.SchedulerMetrics.ExecKind;
 import io.tensorbox.scheduler.runtime.ExecGuards;
 import io.tensorbox.scheduler.runtime.ExecHandle;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import io.tensorbox.scheduler.sandbox.Sandboxes;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.UncheckedIOException;
@@ -46,7 +49,15 @@ public class CommandRuns {
     private final SchedulerConfig config;
     private final ObjectMapper json;
 
+    private final SchedulerMetrics metrics;
+
     public CommandRuns(SandboxRuntime runtime, SchedulerConfig config, ObjectMapper json) {
+        this(runtime, config, json, SchedulerMetrics.none());
+    }
+
+    @Inject
+    public CommandRuns(SandboxRuntime runtime, SchedulerConfig config, ObjectMapper json, SchedulerMetrics metrics) {
+        this.metrics = metrics;
         this.runtime = runtime;
         this.config = config;
         this.json = json;
@@ -62,6 +73,7 @@ public class CommandRuns {
      * anything runs; once this returned, every outcome is an event.
      */
     public Multi<RunEvent> run(String sandboxId, CommandSpec spec) {
+        long requested = System.nanoTime();
         CommandLines.validate(spec);
         CommandLines.requireUser(spec.user(), runtime.switchesUsers());
         if (sandboxId == null || !Ids.SANDBOX.matcher(sandboxId).matches()) {
@@ -70,6 +82,7 @@ public class CommandRuns {
         Sandboxes.requireRunning(runtime, sandboxId);
         CommandLines.Run line = CommandLines.run(spec, runtime.layout(sandboxId), runtime.switchesUsers());
         RunOutput output = new RunOutput(config.execStreamBufferBytes(), (code, reason, detail) -> refusal(spec, line, code, reason, detail));
+        output.onStarted(() -> metrics.execStarted(ExecKind.run, Duration.ofNanos(System.nanoTime() - requested)));
         long start = System.nanoTime();
         ExecHandle handle = runtime.spawn(sandboxId, new ExecRequest(line.argv(), null, null, line.stdin(), 0),
                 output.stdout(), output.stderr());

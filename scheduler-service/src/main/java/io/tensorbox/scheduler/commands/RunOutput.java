@@ -69,6 +69,7 @@ final class RunOutput {
     private boolean draining;
     private Runnable onCancel = () -> { };
     private Runnable onRefused = () -> { };
+    private volatile Runnable onStarted = () -> { };
 
     RunOutput(long limit, Refusals refusals) {
         this.limit = limit;
@@ -81,6 +82,11 @@ final class RunOutput {
 
     OutputStream stderr() {
         return stderr;
+    }
+
+    /** Called once when the header said the command started; set before any output is written. */
+    void onStarted(Runnable action) {
+        this.onStarted = action;
     }
 
     /** Called once when the reader goes away before the run ended. */
@@ -213,6 +219,7 @@ final class RunOutput {
         if ((m = STARTED.matcher(line)).matches() && Integer.parseInt(m.group(1)) <= MAX_PID) {
             phase = Phase.STARTED;
             add(new RunEvent("start", "{\"pid\":" + Integer.parseInt(m.group(1)) + "}"));
+            onStarted.run();
             if (earlyStderr.size() > 0) {
                 byte[] early = earlyStderr.toByteArray();
                 earlyStderr.reset();

@@ -5,6 +5,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.common.SandboxStatus;
 import io.tensorbox.scheduler.config.SchedulerConfig;
+import io.tensorbox.scheduler.metrics.SchedulerMetrics;
+import io.tensorbox.scheduler.metrics.SchedulerMetrics.Outcome;
 import io.tensorbox.scheduler.ports.PortsReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -40,6 +42,7 @@ public class EventPublisher {
     static final Duration EXIT_OFFER_WAIT = Duration.ofSeconds(1);
 
     private final ApiEventsClient api;
+    private final SchedulerMetrics metrics;
     private final BlockingQueue<Object> queue;
     private final AtomicBoolean outOfSync = new AtomicBoolean();
     private final AtomicBoolean dropping = new AtomicBoolean();
@@ -53,12 +56,17 @@ public class EventPublisher {
     private final AtomicInteger undelivered = new AtomicInteger();
 
     @Inject
-    EventPublisher(@RestClient ApiEventsClient api, SchedulerConfig config) {
-        this(api, config.eventQueueCapacity());
+    EventPublisher(@RestClient ApiEventsClient api, SchedulerConfig config, SchedulerMetrics metrics) {
+        this(api, config.eventQueueCapacity(), metrics);
     }
 
     public EventPublisher(ApiEventsClient api, int capacity) {
+        this(api, capacity, SchedulerMetrics.none());
+    }
+
+    public EventPublisher(ApiEventsClient api, int capacity, SchedulerMetrics metrics) {
         this.api = api;
+        this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
@@ -129,6 +137,7 @@ public class EventPublisher {
     }
 
     private void dropped(Object event) {
+        metrics.event(kind(event), Outcome.dropped);
         undelivered.decrementAndGet();
         outOfSync.set(true);
         if (dropping.compareAndSet(false, true)) {
@@ -153,6 +162,7 @@ public class EventPublisher {
                 }
                 Duration backoff = FIRST_BACKOFF;
                 while (!send(event)) {
+                    metrics.event(kind(event), Outcome.retried);
                     Thread.sleep(backoff);
                     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 }
@@ -165,6 +175,14 @@ public class EventPublisher {
         }
     }
 
+    private static String kind(Object event) {
+        return switch (event) {
+            case ProcessStatus ignored -> "process_exit";
+            case SandboxStatus ignored -> "sandbox_state";
+            default -> "ports";
+        };
+    }
+
     private boolean send(Object event) {
         try {
             if (event instanceof ProcessStatus p) {
@@ -174,11 +192,13 @@ public class EventPublisher {
             } else if (event instanceof PortsReport r) {
                 api.portsChanged(r);
             }
+            metrics.event(kind(event), Outcome.delivered);
             return true;
         } catch (WebApplicationException e) {
             if (e.getResponse().getStatus() < 500) {
                 // Refused for good: retrying would hold up every later event behind it.
                 LOG.warnf("api-service refused %s with %d; dropped", event, e.getResponse().getStatus());
+                metrics.event(kind(event), Outcome.refused);
                 return true;
             }
             LOG.debugf("api-service failed on %s: %s", event, e.getMessage());

@@ -10,6 +10,8 @@ import io.tensorbox.common.ProcessStatus;
 import io.tensorbox.scheduler.commands.CommandLines;
 import io.tensorbox.scheduler.config.SchedulerConfig;
 import io.tensorbox.scheduler.exec.ExecService;
+import io.tensorbox.scheduler.metrics.SchedulerMetrics;
+import io.tensorbox.scheduler.metrics.SchedulerMetrics.ExecKind;
 import io.tensorbox.scheduler.runtime.RuntimeUnavailableException;
 import io.tensorbox.scheduler.runtime.SandboxLayout;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
@@ -22,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -62,7 +65,11 @@ public class Supervisor {
     private final Set<String> installedIn = ConcurrentHashMap.newKeySet();
     private final SupervisorChannels channels;
 
-    Supervisor(SandboxRuntime runtime, ExecService exec, SchedulerConfig config, SupervisorChannels channels) {
+    private final SchedulerMetrics metrics;
+
+    Supervisor(SandboxRuntime runtime, ExecService exec, SchedulerConfig config, SupervisorChannels channels,
+               SchedulerMetrics metrics) {
+        this.metrics = metrics;
         this.runtime = runtime;
         this.exec = exec;
         this.config = config;
@@ -135,6 +142,7 @@ public class Supervisor {
         }
         Matcher ok = OK.matcher(line);
         if (ok.matches()) {
+            metrics.execStarted(ExecKind.background, Duration.ofMillis(System.currentTimeMillis() - startedAt));
             return new ProcessStatus(spec.id(), sandboxId, ProcessState.running, pid(ok.group(1)), -1,
                     Long.parseLong(ok.group(2)), 0, null);
         }

@@ -8,15 +8,18 @@ import io.tensorbox.common.LiveSandbox;
 import io.tensorbox.common.SandboxState;
 import io.tensorbox.common.SandboxStatus;
 import io.tensorbox.scheduler.config.SchedulerConfig;
+import io.tensorbox.scheduler.metrics.SchedulerMetrics;
 import io.tensorbox.scheduler.process.EventPublisher;
 import io.tensorbox.scheduler.process.ExitWatcher;
 import io.tensorbox.scheduler.runtime.SandboxRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -44,6 +47,9 @@ public class Reconciler {
     private final SandboxTeardown teardown;
     private volatile AutoCloseable leadership;
     private volatile boolean leading;
+    /** Null in unit tests made without CDI. */
+    @Inject
+    SchedulerMetrics metrics;
 
     Reconciler(SandboxRuntime runtime, @RestClient ApiRecordsClient records, ExitWatcher exitWatcher,
                EventPublisher events, SchedulerConfig config, SandboxTeardown teardown) {
@@ -94,9 +100,22 @@ public class Reconciler {
                     }
                 }
             }
-            reconcileOnce();
+            long start = System.nanoTime();
+            try {
+                reconcileOnce();
+            } catch (RuntimeException e) {
+                passed(start, "failed");
+                throw e;
+            }
+            passed(start, "ok");
         } catch (RuntimeException e) {
             LOG.infof("reconcile postponed to the next pass: %s", e.getMessage());
+        }
+    }
+
+    private void passed(long startNanos, String outcome) {
+        if (metrics != null) {
+            metrics.reconcilePass(Duration.ofNanos(System.nanoTime() - startNanos), outcome);
         }
     }
 
