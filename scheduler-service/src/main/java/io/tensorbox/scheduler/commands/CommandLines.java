@@ -248,6 +248,35 @@ public final class CommandLines {
         return List.copyOf(argv);
     }
 
+    /** What {@link #asUser} answers on stdout when the sandbox refuses the user: {@code err invalid_user <reason>}. */
+    private static final String AS_USER = """
+            u=$1;shift
+            tbx_fail(){ echo "err $1 $2";exit 0;}
+            """ + USER_SWITCH + """
+            [ -z "$sw" ]||exec setpriv --reuid="$uid" --regid="$gid" --init-groups -- "$@"
+            exec "$@"
+            """;
+
+    /**
+     * For other features' scripts (files): the argv that runs {@code sh -c SCRIPT NAME ARGS...} as
+     * {@code user} the way a run of the runtime API would (null: the base image's user where it
+     * exists, else whoever execs run as). Where users do not switch (local), the script runs as is,
+     * after {@link #requireUser}. A sandbox that refuses the user makes it print one line
+     * {@code err invalid_user <unknown|not_root>} on stdout and exit 0.
+     */
+    public static List<String> asUser(String user, boolean switchesUsers, String script, String name, List<String> args) {
+        checkUser(user);
+        requireUser(user, switchesUsers);
+        String switched = defaultUser(user, switchesUsers, true);
+        List<String> argv = new ArrayList<>(args.size() + 8);
+        if (switched != null) {
+            argv.addAll(List.of("sh", "-c", AS_USER, "tbx-as", switched));
+        }
+        argv.addAll(List.of("sh", "-c", script, name));
+        argv.addAll(args);
+        return List.copyOf(argv);
+    }
+
     private static void addProgram(List<String> argv, boolean shell, List<String> words) {
         argv.add(shell ? "shell" : "argv");
         argv.addAll(words);

@@ -58,4 +58,24 @@ public interface SchedulerConfig {
      */
     @WithDefault("10000")
     int eventQueueCapacity();
+
+    /** Entries a files list answers at most (a deeper or bigger tree is refused: ask a smaller depth). */
+    @WithDefault("10000")
+    int filesListMaxEntries();
+
+    /** Deadline of a file operation other than a transfer or a watch (stat, list, mkdir, move, remove). */
+    @WithDefault("60s")
+    Duration filesTimeout();
+
+    /** How often a files watch looks at the directory (a poll in the sandbox: it has no inotify tools). */
+    @WithDefault("1s")
+    Duration filesWatchPollInterval();
+
+    /** Entries a files watch follows at most; past that the watch ends with an error event. */
+    @WithDefault("10000")
+    int filesWatchMaxEntries();
+
+    /** Bytes of an upload held between the request and the sandbox before the request is paused. */
+    @WithDefault("1048576")
+    int filesUploadBufferBytes();
 }

@@ -118,6 +118,15 @@ public interface SandboxRuntime {
         return null;
     }
 
+    /**
+     * The directory of this host that a sandbox without isolation lives in (the local runtime): file
+     * operations resolve their paths (symlinks too) and refuse anything outside it. Null where the
+     * sandbox is isolated (a pod: every path inside it is the sandbox's, the user's permissions decide).
+     */
+    default String confinedTo(String sandboxId) {
+        return null;
+    }
+
     /** Called when a sandbox changes state on its own (a pod deleted behind our back). */
     void onSandboxChange(SandboxListener listener);
 

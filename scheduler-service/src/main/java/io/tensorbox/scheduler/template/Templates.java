@@ -20,8 +20,9 @@ public class Templates {
         Map<String, Template> templates = new TreeMap<>();
         config.templates().forEach((name, t) -> templates.put(name, resolve(name, t, config.baseImage())));
         templates.computeIfAbsent(TemplatesConfig.BASE, name -> new Template(name, config.baseImage(),
-                Optional.empty(), Optional.empty(), Map.of(), TemplatesConfig.DEFAULT_WORKSPACE_DIR,
-                Optional.empty(), Optional.empty(), Map.of(), List.of()));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+                TemplatesConfig.DEFAULT_WORKSPACE_DIR, Optional.empty(), Optional.empty(), Map.of(), List.of()));
+        templates.computeIfPresent(TemplatesConfig.BASE, (name, base) -> withBaseResources(base));
         this.byName = Map.copyOf(templates);
     }
 
@@ -60,7 +61,18 @@ public class Templates {
                 .map(tol -> new Template.Toleration(tol.key().orElse(null), tol.operator(),
                         tol.value().orElse(null), tol.effect().orElse(null)))
                 .toList();
-        return new Template(name, t.image().orElse(baseImage), t.cpu(), t.memory(), Map.copyOf(t.env()),
+        return new Template(name, t.image().orElse(baseImage), t.cpu(), t.memory(), t.cpuRequest(), t.memoryRequest(),
+                Map.copyOf(t.env()),
                 t.workspaceDir(), uid, t.runtimeClassName(), Map.copyOf(t.nodeSelector()), tolerations);
+    }
+
+    /** {@code base} with the default resources wherever the operator set none (see {@link TemplatesConfig#BASE_CPU}). */
+    private static Template withBaseResources(Template base) {
+        return new Template(base.name(), base.image(),
+                base.cpu().or(() -> Optional.of(TemplatesConfig.BASE_CPU)),
+                base.memory().or(() -> Optional.of(TemplatesConfig.BASE_MEMORY)),
+                base.cpuRequest().or(() -> base.cpu().isPresent() ? Optional.empty() : Optional.of(TemplatesConfig.BASE_CPU_REQUEST)),
+                base.memoryRequest().or(() -> base.memory().isPresent() ? Optional.empty() : Optional.of(TemplatesConfig.BASE_MEMORY_REQUEST)),
+                base.env(), base.workspaceDir(), base.uid(), base.runtimeClassName(), base.nodeSelector(), base.tolerations());
     }
 }

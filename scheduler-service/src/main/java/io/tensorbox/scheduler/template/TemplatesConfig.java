@@ -8,13 +8,22 @@ import java.util.Optional;
 
 /**
  * Sandbox templates, configured by the operator:
- * {@code tensorbox.templates."<name>".image|cpu|memory|env.<K>|workspace-dir|user|runtime-class-name|node-selector.<k>|tolerations[i].*}.
+ * {@code tensorbox.templates."<name>".image|cpu|memory|cpu-request|memory-request|env.<K>|workspace-dir|user|runtime-class-name|node-selector.<k>|tolerations[i].*}.
  * A template without an image uses {@code tensorbox.base-image} (env {@code TENSORBOX_BASE_IMAGE}).
  * The {@code base} template exists even when nothing is configured.
  */
 public interface TemplatesConfig {
 
     String BASE = "base";
+    /**
+     * What {@code base} gets for each of cpu, memory and their requests the operator left out, so no
+     * sandbox pod runs unbounded by default (one sandbox could starve the node) while many small ones
+     * still fit on a node: a burst up to one core and 1 GiB, a reservation of a tenth of a core and 256 MiB.
+     */
+    String BASE_CPU = "1";
+    String BASE_MEMORY = "1Gi";
+    String BASE_CPU_REQUEST = "100m";
+    String BASE_MEMORY_REQUEST = "256Mi";
     String DEFAULT_WORKSPACE_DIR = "/home/user";
 
     @WithDefault("tensorbox/sandbox-base:dev")
@@ -25,11 +34,16 @@ public interface TemplatesConfig {
     interface TemplateConfig {
         Optional<String> image();
 
-        /** Kubernetes quantity, used as request and limit ({@code 500m}, {@code 2}). */
+        /** Kubernetes quantity, the limit, and the request unless {@code cpu-request} is set ({@code 500m}, {@code 2}). */
         Optional<String> cpu();
 
-        /** Kubernetes quantity, used as request and limit ({@code 512Mi}). */
+        /** Kubernetes quantity, the limit, and the request unless {@code memory-request} is set ({@code 512Mi}). */
         Optional<String> memory();
+
+        /** Kubernetes quantity the pod requests (what the scheduler reserves); the limit when absent. */
+        Optional<String> cpuRequest();
+
+        Optional<String> memoryRequest();
 
         Map<String, String> env();
 

@@ -23,8 +23,20 @@ class TemplatesTest {
         assertEquals("tensorbox/sandbox-base:dev", base.image());
         assertEquals("/home/user", base.workspaceDir());
         assertEquals(Map.of(), base.env());
-        assertEquals(Optional.empty(), base.cpu());
+        assertEquals(Optional.of("1"), base.cpu());
+        assertEquals(Optional.of("1Gi"), base.memory());
+        assertEquals(Optional.of("100m"), base.cpuRequest());
+        assertEquals(Optional.of("256Mi"), base.memoryRequest());
         assertEquals(base, templates(Map.of()).get(null), "no template means base");
+    }
+
+    @Test
+    void anOperatorsBaseResourcesWinAndTheirRequestIsTheLimit() {
+        Template base = templates(Map.of("tensorbox.templates.base.cpu", "2")).get("base");
+        assertEquals(Optional.of("2"), base.cpu());
+        assertEquals(Optional.empty(), base.cpuRequest(), "the request is the operator's limit");
+        assertEquals(Optional.of("1Gi"), base.memory());
+        assertEquals(Optional.of("256Mi"), base.memoryRequest());
     }
 
     @Test

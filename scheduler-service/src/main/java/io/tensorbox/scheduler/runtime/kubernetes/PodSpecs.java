@@ -45,9 +45,12 @@ final class PodSpecs {
         }
         List<EnvVar> envVars = env.entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
 
-        Map<String, Quantity> resources = new LinkedHashMap<>();
-        template.cpu().ifPresent(cpu -> resources.put("cpu", new Quantity(cpu)));
-        template.memory().ifPresent(memory -> resources.put("memory", new Quantity(memory)));
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        template.cpu().ifPresent(cpu -> limits.put("cpu", new Quantity(cpu)));
+        template.memory().ifPresent(memory -> limits.put("memory", new Quantity(memory)));
+        Map<String, Quantity> requests = new LinkedHashMap<>(limits);
+        template.cpuRequest().ifPresent(cpu -> requests.put("cpu", new Quantity(cpu)));
+        template.memoryRequest().ifPresent(memory -> requests.put("memory", new Quantity(memory)));
 
         List<Toleration> tolerations = template.tolerations().stream()
                 .map(t -> new TolerationBuilder().withKey(t.key()).withOperator(t.operator()).withValue(t.value())
@@ -77,8 +80,8 @@ final class PodSpecs {
                         .withWorkingDir(template.workspaceDir())
                         .withEnv(envVars)
                         .withNewResources()
-                            .withRequests(resources.isEmpty() ? null : resources)
-                            .withLimits(resources.isEmpty() ? null : resources)
+                            .withRequests(requests.isEmpty() ? null : requests)
+                            .withLimits(limits.isEmpty() ? null : limits)
                         .endResources()
                         .withNewSecurityContext()
                             .withAllowPrivilegeEscalation(false)

@@ -174,6 +174,12 @@ public class LocalRuntime implements SandboxRuntime {
         return MARKER + "=" + sandboxId;
     }
 
+    /** A sandbox is a directory of this host with nothing around it: files stay inside it. */
+    @Override
+    public String confinedTo(String sandboxId) {
+        return root(sandboxId).toString();
+    }
+
     /** Every command runs as the user running TensorBox: there is no other user to switch to. */
     @Override
     public boolean switchesUsers() {

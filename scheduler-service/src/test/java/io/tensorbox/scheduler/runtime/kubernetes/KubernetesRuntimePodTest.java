@@ -68,6 +68,33 @@ class KubernetesRuntimePodTest {
     }
 
     @Test
+    void baseSandboxesAreBoundedByDefaultAndRequestLessThanTheirLimit() {
+        runtime = TestRuntimes.runtime(client, Map.of());
+        String id = Ids.newSandboxId();
+        runtime.create(new SandboxSpec(id, "team", "base", Map.of()));
+
+        var resources = client.pods().inNamespace("test").withName(id.replace('_', '-')).get()
+                .getSpec().getContainers().get(0).getResources();
+        assertEquals(Map.of("cpu", new Quantity("1"), "memory", new Quantity("1Gi")), resources.getLimits());
+        assertEquals(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")), resources.getRequests());
+    }
+
+    @Test
+    void requestsCanBeSetApartFromLimits() {
+        runtime = TestRuntimes.runtime(client, Map.of(
+                "tensorbox.templates.big.cpu", "4",
+                "tensorbox.templates.big.cpu-request", "500m",
+                "tensorbox.templates.big.memory", "8Gi"));
+        String id = Ids.newSandboxId();
+        runtime.create(new SandboxSpec(id, "team", "big", Map.of()));
+
+        var resources = client.pods().inNamespace("test").withName(id.replace('_', '-')).get()
+                .getSpec().getContainers().get(0).getResources();
+        assertEquals(Map.of("cpu", new Quantity("4"), "memory", new Quantity("8Gi")), resources.getLimits());
+        assertEquals(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("8Gi")), resources.getRequests());
+    }
+
+    @Test
     void templateSetsResourcesEnvWorkspaceAndPlacement() {
         runtime = TestRuntimes.runtime(client, Map.ofEntries(
                 Map.entry("tensorbox.templates.python.image", "example/python:3"),
