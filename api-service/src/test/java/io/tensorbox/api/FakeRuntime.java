@@ -40,6 +40,14 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
     private static final Pattern LOGS = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/logs");
     private static final Pattern STATUS = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)");
     private static final Pattern STDIN = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/stdin");
+    private static final Pattern FILES = Pattern.compile("/internal/v1/sandboxes/([^/]+)/files(/[a-z]+)?");
+    /** Files of the fake sandboxes by "sandbox path"; and every files call the scheduler got ("METHOD route?query"). */
+    public static final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    public static final List<String> fileCalls = new CopyOnWriteArrayList<>();
+    /** Directories the fake sandboxes have ("sandbox path"), for stat. */
+    public static final Set<String> dirs = ConcurrentHashMap.newKeySet();
+    /** Watches whose reader went away. */
+    public static final AtomicInteger closedWatches = new AtomicInteger();
     private static final Pattern STDIN_CLOSE = Pattern.compile("/internal/v1/sandboxes/([^/]+)/processes/([^/]+)/stdin/close");
 
     /** Sandbox state the next creates answer; null = drop the connection (scheduler down). */
@@ -107,7 +115,9 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
                 return;
             }
             Matcher m;
-            if ((m = LOGS.matcher(path)).matches() && method.equals("GET")) {
+            if ((m = FILES.matcher(path)).matches()) {
+                serveFiles(ex, method, m.group(1), m.group(2) == null ? "" : m.group(2), body);
+            } else if ((m = LOGS.matcher(path)).matches() && method.equals("GET")) {
                 serveLog(ex, m.group(2));
             } else if ((m = SIGNAL.matcher(path)).matches() && method.equals("POST")) {
                 signals.add(m.group(2) + " " + JSON.readTree(body).path("signal").asText());
@@ -163,6 +173,108 @@ public class FakeRuntime implements QuarkusTestResourceLifecycleManager {
                 json(ex, 404, Map.of("error", Map.of("code", "not_found", "message", path)));
             }
         }
+    }
+
+    private void serveFiles(HttpExchange ex, String method, String sandbox, String route, byte[] body) throws IOException {
+        String query = ex.getRequestURI().getRawQuery();
+        fileCalls.add(method + " " + route + "?" + query);
+        Map<String, String> q = new java.util.HashMap<>();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                int eq = pair.indexOf('=');
+                q.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        String p = q.get("path");
+        String key = sandbox + " " + p;
+        switch (method + " " + route) {
+            case "PUT " -> {
+                files.put(key, body);
+                json(ex, 201, Map.of("path", p, "size", body.length));
+            }
+            case "GET " -> {
+                byte[] data = files.get(key);
+                if (data == null) {
+                    json(ex, 404, Map.of("error", Map.of("code", "file_not_found", "message", "No file '" + p + "'.")));
+                    return;
+                }
+                ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+                ex.sendResponseHeaders(200, data.length == 0 ? -1 : data.length);
+                ex.getResponseBody().write(data);
+            }
+            case "DELETE " -> {
+                if (files.remove(key) == null) {
+                    json(ex, 404, Map.of("error", Map.of("code", "file_not_found", "message", "No file '" + p + "'.")));
+                    return;
+                }
+                ex.sendResponseHeaders(204, -1);
+            }
+            case "GET /stat" -> {
+                if (dirs.contains(key)) {
+                    json(ex, 200, entry(p, "dir", 4096));
+                    return;
+                }
+                byte[] data = files.get(key);
+                if (data == null) {
+                    json(ex, 404, Map.of("error", Map.of("code", "file_not_found", "message", "No file '" + p + "'.")));
+                    return;
+                }
+                json(ex, 200, entry(p, "file", data.length));
+            }
+            case "GET /list" -> json(ex, 200, Map.of("entries", files.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(sandbox + " " + p + "/"))
+                    .sorted(Map.Entry.comparingByKey())
+                    .map(e -> entry(e.getKey().substring(sandbox.length() + 1), "file", e.getValue().length)).toList()));
+            case "POST /mkdir" -> json(ex, 201, entry(JSON.readTree(body).path("path").asText(), "dir", 4096));
+            case "POST /move" -> {
+                JsonNode move = JSON.readTree(body);
+                byte[] data = files.remove(sandbox + " " + move.path("from").asText());
+                if (data == null) {
+                    json(ex, 404, Map.of("error", Map.of("code", "file_not_found", "message", "No file.")));
+                    return;
+                }
+                files.put(sandbox + " " + move.path("to").asText(), data);
+                json(ex, 200, entry(move.path("to").asText(), "file", data.length));
+            }
+            case "GET /watch" -> {
+                if (!p.startsWith("/")) {
+                    json(ex, 404, Map.of("error", Map.of("code", "file_not_found", "message", "No directory '" + p + "'.")));
+                    return;
+                }
+                ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+                ex.sendResponseHeaders(200, 0);
+                OutputStream out = ex.getResponseBody();
+                try {
+                    out.write("event: ready\ndata: {}\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    // one created event per 50 ms, until the reader goes away
+                    for (int i = 0; i < 2400; i++) {
+                        out.write(("event: created\ndata: {\"type\":\"created\",\"path\":\"" + p + "/f" + i
+                                + "\",\"entry_type\":\"file\"}\n\n").getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        Thread.sleep(50);
+                    }
+                } catch (IOException | InterruptedException gone) {
+                    closedWatches.incrementAndGet();
+                }
+            }
+            default -> json(ex, 404, Map.of("error", Map.of("code", "not_found", "message", "no route")));
+        }
+    }
+
+    private static Map<String, Object> entry(String path, String type, long size) {
+        Map<String, Object> e = new java.util.LinkedHashMap<>();
+        e.put("name", path.substring(path.lastIndexOf('/') + 1));
+        e.put("path", path);
+        e.put("type", type);
+        e.put("size", size);
+        e.put("mode", "0644");
+        e.put("permissions", "-rw-r--r--");
+        e.put("owner", "root");
+        e.put("group", "root");
+        e.put("modified_at", "2026-12-07T07:00:00.000Z");
+        e.put("symlink_target", null);
+        return e;
     }
 
     private void serveLog(HttpExchange ex, String processId) throws IOException {

@@ -123,9 +123,14 @@ final class ConnectStream implements AutoCloseable {
      * {@code application/connect+json}, plus {@code headers} (credentials, {@code Connect-Timeout-Ms}).
      */
     static ConnectStream call(String sandbox, String method, Map<String, String> headers, Object message) {
+        return call(sandbox, "process.Process", method, headers, message);
+    }
+
+    /** As {@link #call(String, String, Map, Object)}, on {@code {runtime_url}/{service}/{method}}. */
+    static ConnectStream call(String sandbox, String service, String method, Map<String, String> headers, Object message) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .version(HttpClient.Version.HTTP_1_1).build();
-        String path = "/v1/sandboxes/" + sandbox + "/process.Process/" + method;
+        String path = "/v1/sandboxes/" + sandbox + "/" + service + "/" + method;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(Api.cluster().apiUrl() + path))
                 .header("Content-Type", CONNECT_JSON)
                 .header("Connect-Protocol-Version", "1");

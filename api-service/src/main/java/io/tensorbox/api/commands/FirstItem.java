@@ -14,12 +14,12 @@ import java.util.concurrent.Flow;
  * else a 200 stream) without buffering what follows. Whoever gets the split either subscribes to
  * {@link Split#rest()} or calls {@link Split#cancel()}.
  */
-final class FirstItem<T> implements Flow.Subscriber<T> {
+public final class FirstItem<T> implements Flow.Subscriber<T> {
 
     /** The first item, and a stream of the items after it (subscribe at most once). */
-    record Split<T>(T first, Multi<T> rest, Runnable canceller) {
+    public record Split<T>(T first, Multi<T> rest, Runnable canceller) {
         /** Ends the stream when its rest is not wanted. */
-        void cancel() {
+        public void cancel() {
             canceller.run();
         }
     }
@@ -35,7 +35,7 @@ final class FirstItem<T> implements Flow.Subscriber<T> {
     }
 
     /** Subscribes to {@code stream}; the Uni fails as the stream does if it ends before its first item. */
-    static <T> Uni<Split<T>> of(Multi<T> stream) {
+    public static <T> Uni<Split<T>> of(Multi<T> stream) {
         FirstItem<T> splitter = new FirstItem<>();
         return Uni.createFrom().completionStage(() -> {
                     stream.subscribe().withSubscriber(splitter);

@@ -11,10 +11,10 @@ import java.util.List;
  * the middle of a line (or of a UTF-8 character: lines are decoded whole). A line longer than
  * {@link #MAX_LINE} bytes fails the stream instead of growing without bound.
  */
-final class ServerSentEvents {
+public final class ServerSentEvents {
     static final int MAX_LINE = 8 * 1024 * 1024;
 
-    record Event(String name, String data) {
+    public record Event(String name, String data) {
     }
 
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -22,7 +22,7 @@ final class ServerSentEvents {
     private StringBuilder data;
 
     /** The events completed by this chunk, in order. */
-    List<Event> feed(byte[] chunk) {
+    public List<Event> feed(byte[] chunk) {
         List<Event> done = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < chunk.length; i++) {

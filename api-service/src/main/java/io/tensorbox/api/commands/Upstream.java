@@ -8,7 +8,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 
 /** What the other TensorBox services answer, read the same way by every relay of this package. */
-final class Upstream {
+public final class Upstream {
     private static final Logger LOG = Logger.getLogger(Upstream.class);
 
     private Upstream() {
@@ -18,7 +18,7 @@ final class Upstream {
      * A refusal of another service as the caller should see it: the 4xx errors that describe the
      * caller's own request keep their code and message; anything else is {@code 503}.
      */
-    static ApiException error(ObjectMapper json, int status, byte[] body, String service) {
+    public static ApiException error(ObjectMapper json, int status, byte[] body, String service) {
         if (status == 400 || status == 404 || status == 409 || status == 413 || status == 429) {
             try {
                 JsonNode error = json.readTree(body).path("error");
@@ -36,7 +36,7 @@ final class Upstream {
                 + status + ").");
     }
 
-    static JsonNode parse(ObjectMapper json, String data) {
+    public static JsonNode parse(ObjectMapper json, String data) {
         try {
             return json.readTree(data);
         } catch (IOException e) {

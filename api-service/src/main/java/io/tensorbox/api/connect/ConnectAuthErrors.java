@@ -20,16 +20,17 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Authentication fails before a request reaches {@link ProcessService} (proactive authentication), where
- * common's {@code SecurityErrors} would answer the API's own error shape. On the process.Process routes
- * this answers Connect's instead: {@code unauthenticated} with HTTP 401 on unary calls, an end-of-stream
+ * Authentication fails before a request reaches {@link ProcessService} or {@link FilesystemService}
+ * (proactive authentication), where common's {@code SecurityErrors} would answer the API's own error shape.
+ * On the process.Process and filesystem.Filesystem routes this answers Connect's instead: {@code unauthenticated} with HTTP 401 on unary calls, an end-of-stream
  * message with HTTP 200 on streaming ones. Registered just before {@code SecurityErrors} (same route
  * order, earlier observer), and only for these paths; every other failure passes on.
  */
 @ApplicationScoped
 public class ConnectAuthErrors {
-    static final Pattern ROUTES = Pattern.compile("/v1/sandboxes/[^/]+/process\\.Process/[^/]+");
-    private static final Pattern STREAMING = Pattern.compile("/v1/sandboxes/[^/]+/process\\.Process/(Start|Connect)");
+    static final Pattern ROUTES = Pattern.compile("/v1/sandboxes/[^/]+/(process\\.Process|filesystem\\.Filesystem)/[^/]+");
+    private static final Pattern STREAMING = Pattern.compile(
+            "/v1/sandboxes/[^/]+/(process\\.Process/(Start|Connect)|filesystem\\.Filesystem/WatchDir)");
 
     @Inject
     ObjectMapper json;

@@ -17,6 +17,7 @@ public final class ConnectError extends RuntimeException {
         unauthenticated(401),
         permission_denied(403),
         not_found(404),
+        already_exists(409),
         resource_exhausted(429),
         internal(500),
         unimplemented(501),
@@ -50,6 +51,9 @@ public final class ConnectError extends RuntimeException {
             return connect;
         }
         if (failure instanceof ApiException api) {
+            if (api.status() == 409 && "already_exists".equals(api.code())) {
+                return new ConnectError(Code.already_exists, api.getMessage());
+            }
             Code code = switch (api.status()) {
                 case 400 -> Code.invalid_argument;
                 case 401 -> Code.unauthenticated;

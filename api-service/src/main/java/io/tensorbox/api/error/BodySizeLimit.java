@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Every request body of this API is small JSON. The HTTP layer's own limit
+ * Every request body of this API is small JSON, but for file uploads ({@code files.UploadLength}). The HTTP layer's own limit
  * ({@code quarkus.http.limits.max-body-size}) is set well above this one, so a too-large body gets
  * the JSON 413 from here instead of an empty answer from the HTTP server: at once when its
  * Content-Length says so, and for a body of unknown length (chunked) as soon as more than the limit
@@ -27,6 +27,9 @@ public class BodySizeLimit {
 
     @ServerRequestFilter(preMatching = true)
     public Response filter(ContainerRequestContext request) {
+        if (io.tensorbox.api.files.UploadLength.isUpload(request.getMethod(), request.getUriInfo().getPath())) {
+            return null; // a file, streamed to the sandbox (and never read here: reading it would take it)
+        }
         long max = config.get().maxRequestBytes();
         if (request.getLength() > max) {
             return ErrorMappers.tooLarge(

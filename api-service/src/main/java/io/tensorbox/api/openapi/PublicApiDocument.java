@@ -71,7 +71,9 @@ public class PublicApiDocument implements OASFilter {
         if (path.contains("{")) {
             error(responses, "404", "No such sandbox, process or key in your team.");
         }
-        if (hasBody) {
+        boolean streamedBody = hasBody && operation.getRequestBody().getContent() != null
+                && operation.getRequestBody().getContent().hasMediaType("application/octet-stream");
+        if (hasBody && !streamedBody) {
             error(responses, "413", "The request body is larger than 1 MiB.");
         }
     }
