@@ -106,7 +106,8 @@ class FilesApiTest {
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, get.statusCode());
         assertEquals("application/octet-stream", get.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals(Long.toString(data.length), get.headers().firstValue("Content-Length").orElseThrow());
+        // streamed chunked, so no Content-Length beside it (both would be a malformed answer)
+        assertEquals(java.util.Optional.empty(), get.headers().firstValue("Content-Length"));
         assertEquals("attachment; filename=\"d _.bin\"; filename*=UTF-8''d%20%C3%A9.bin",
                 get.headers().firstValue("Content-Disposition").orElseThrow());
         assertArrayEquals(data, get.body());

@@ -70,11 +70,7 @@ public class EnvdFiles {
             headers.put("Content-Type", List.of(MediaType.APPLICATION_OCTET_STREAM));
             headers.put("Content-Disposition", List.of("attachment; filename=\"" + FileParams.name(path)
                     .replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "_") + "\""));
-            Long length = download.length();
-            if (length != null) {
-                headers.put("Content-Length", List.of(Long.toString(length)));
-            }
-            return headers;
+            return headers; // streamed chunked: no Content-Length (see FileResource#download)
         }, download -> 200);
     }
 

@@ -59,15 +59,6 @@ public class FileRelay {
 
     /** An opened download: the upstream answer (status 200), to be read once. */
     public record Download(HttpClientResponse response, HttpClientRequest request, io.vertx.core.Context loop, Thread thread) {
-        public Long length() {
-            String header = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-            try {
-                return header == null ? null : Long.parseLong(header.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-
         /** The bytes; cancelling closes the upstream connection. */
         public Multi<Buffer> body() {
             return onLoop(response, loop, thread)
