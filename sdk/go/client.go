@@ -107,6 +107,7 @@ type request struct {
 	url     string
 	auth    credential
 	body    interface{} // JSON-encoded when not nil
+	raw     io.Reader   // sent as application/octet-stream when not nil (instead of body)
 	accept  string
 	timeout time.Duration // response-header bound: 0 = the client's, < 0 = none
 }
@@ -123,7 +124,9 @@ func (r *request) op() string {
 // is turned into an *APIError. The request timeout bounds only the wait for the headers.
 func (c *client) send(ctx context.Context, r request) (*http.Response, error) {
 	var body io.Reader
-	if r.body != nil {
+	if r.raw != nil {
+		body = r.raw
+	} else if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return nil, fmt.Errorf("tensorbox: %s: %w", r.op(), err)
@@ -136,7 +139,9 @@ func (c *client) send(ctx context.Context, r request) (*http.Response, error) {
 		cancel()
 		return nil, fmt.Errorf("tensorbox: %s: %w", r.op(), err)
 	}
-	if r.body != nil {
+	if r.raw != nil {
+		req.Header.Set("Content-Type", "application/octet-stream")
+	} else if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if r.accept != "" {

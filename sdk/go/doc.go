@@ -26,6 +26,9 @@
 // Errors from the platform are [*APIError] values; test them with errors.Is against
 // [ErrNotFound], [ErrAuthentication], [ErrConflict] and the other sentinels of this package.
 //
+// [Sandbox.Files] reads, writes, lists and watches the sandbox's files; reads and writes are
+// streamed (an [io.Reader] up, an [io.ReadCloser] down), so a large file never sits in memory.
+//
 // Every call takes a context. Cancelling the context of [Commands.Run] closes the request, and
 // the server then kills the command.
 //

@@ -75,6 +75,8 @@ type Sandbox struct {
 	ID string
 	// Commands runs shell commands in the sandbox (runtime API).
 	Commands *Commands
+	// Files reads, writes, lists and watches the sandbox's files (runtime API).
+	Files *Files
 	// Processes manages the sandbox's long-running processes (Processes API).
 	Processes *Processes
 
@@ -90,6 +92,7 @@ func newSandbox(c *client, w *sandboxWire) *Sandbox {
 	}
 	s.Commands = &Commands{sb: s}
 	s.Processes = &Processes{sb: s}
+	s.Files = &Files{sb: s}
 	return s
 }
 

@@ -23,7 +23,23 @@ from tensorbox import (
     UnavailableError,
 )
 from tensorbox._transport import SSEParser
+from tensorbox.files import EntryInfo
 from tensorbox.exceptions import error_from_response
+
+
+class EntryInfoTest(unittest.TestCase):
+    def test_entries_from_the_sandbox_are_parsed_defensively(self) -> None:
+        e = EntryInfo.from_json({"path": "/home/user/odd", "type": "fifo", "size": "big", "mode": 7,
+                                 "modified_at": "not a time", "symlink_target": 1, "extra": [1]})
+        self.assertEqual((e.name, e.type, e.size, e.mode, e.symlink_target), ("odd", "file", 0, "", None))
+        self.assertEqual(e.modified_at.timestamp(), 0)
+        e = EntryInfo.from_json({"name": "l", "path": "/a/l", "type": "symlink", "size": 3, "mode": "0777",
+                                 "modified_at": "2026-12-07T06:46:29.470Z", "symlink_target": "t"})
+        self.assertEqual((e.type, e.size, e.mode, e.symlink_target), ("symlink", 3, "0777", "t"))
+        self.assertEqual(e.modified_at.isoformat(), "2026-12-07T06:46:29.470000+00:00")
+        for hostile in (None, [], "x", {"name": "no path"}, {"path": 5}):
+            with self.assertRaises(TensorBoxError):
+                EntryInfo.from_json(hostile)
 
 
 class SSEParserTest(unittest.TestCase):

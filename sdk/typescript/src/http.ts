@@ -62,7 +62,10 @@ function hostName(url: string): string {
 }
 
 interface SendOpts {
+  /** A JSON body. */
   body?: unknown;
+  /** A raw body (bytes, a Blob or a stream), sent as `application/octet-stream`; instead of `body`. */
+  rawBody?: Uint8Array | Blob | ReadableStream<Uint8Array>;
   accept?: string;
   requestTimeoutMs?: number | undefined;
 }
@@ -108,16 +111,25 @@ export class HttpClient {
             controller.abort();
           }, timeoutMs)
         : undefined;
-    const base = opts.body === undefined ? this.plainHeaders : this.jsonHeaders;
+    const raw = opts.rawBody;
+    const base =
+      raw !== undefined
+        ? { ...this.plainHeaders, 'content-type': 'application/octet-stream' }
+        : opts.body === undefined
+          ? this.plainHeaders
+          : this.jsonHeaders;
     const headers = opts.accept ? { ...base, accept: opts.accept } : base;
+    const init: RequestInit & { duplex?: 'half' } = {
+      method,
+      headers,
+      body: raw !== undefined ? raw : opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: controller.signal,
+    };
+    // a stream is sent as it is read (chunked): fetch wants to be told the request is half duplex
+    if (raw instanceof ReadableStream) init.duplex = 'half';
     let response: Response;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal: controller.signal,
-      });
+      response = await fetch(url, init);
     } catch (e) {
       if (timedOut) {
         throw new TimeoutError(

@@ -20,6 +20,19 @@ export type {
   OutputCallback,
   ProcessInfo,
 } from './commands.js';
+export { Files, WatchHandle } from './files.js';
+export type {
+  EntryInfo,
+  FileType,
+  FilesOpts,
+  FilesReadOpts,
+  FilesListOpts,
+  FilesystemEvent,
+  FilesystemEventType,
+  WatchOpts,
+  WriteData,
+  WriteInfo,
+} from './files.js';
 export { Processes } from './processes.js';
 export type { ProcessRecord, ProcessStartOpts, ProcessLogsOpts } from './processes.js';
 export { ConnectionConfig, DEFAULT_API_URL, DEFAULT_REQUEST_TIMEOUT_MS } from './http.js';

@@ -1,5 +1,6 @@
 import { Commands } from './commands.js';
 import { TensorBoxError } from './errors.js';
+import { Files } from './files.js';
 import { ConnectionConfig, HttpClient } from './http.js';
 import type { ConnectionOpts, RequestOpts } from './http.js';
 import { Processes } from './processes.js';
@@ -93,13 +94,15 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * A TensorBox sandbox: a disposable Linux environment. Create one with {@link Sandbox.create} or
- * attach to an existing one with {@link Sandbox.connect}; run commands with `sandbox.commands`.
+ * attach to an existing one with {@link Sandbox.connect}; run commands with `sandbox.commands`, use its files with `sandbox.files`.
  */
 export class Sandbox {
   /** The sandbox id (`sbx_...`). */
   readonly sandboxId: string;
   /** Run and manage shell commands (runtime API). */
   readonly commands: Commands;
+  /** Read, write, list and watch the sandbox's files (runtime API). */
+  readonly files: Files;
   /** The Processes API: processes started from an argv, their records and logs. */
   readonly processes: Processes;
   /** The resolved connection settings. */
@@ -117,7 +120,9 @@ export class Sandbox {
     const runtimeAuth: Record<string, string> = accessToken
       ? { 'x-access-token': accessToken }
       : { authorization: `Bearer ${config.apiKey}` };
-    this.commands = new Commands(new HttpClient(this.runtimeUrl, runtimeAuth, config.requestTimeoutMs));
+    const runtime = new HttpClient(this.runtimeUrl, runtimeAuth, config.requestTimeoutMs);
+    this.commands = new Commands(runtime);
+    this.files = new Files(runtime);
     // the Processes API takes the API key only
     this.processes = new Processes(new HttpClient(`${config.apiUrl}${sandboxPath(sandboxId)}`, { authorization: `Bearer ${config.apiKey}` }, config.requestTimeoutMs));
   }

@@ -24,6 +24,7 @@ from .exceptions import (
     TensorBoxError,
     UnavailableError,
 )
+from .files import EntryInfo, FileStream, Files, FilesystemEvent, WatchHandle, WriteInfo
 from .models import CommandResult, ProcessInfo, ProcessRecord, SandboxInfo
 from .processes import Processes
 from .sandbox import Sandbox
@@ -37,6 +38,12 @@ __all__ = [
     "CommandResult",
     "OutputHandler",
     "ProcessInfo",
+    "Files",
+    "EntryInfo",
+    "WriteInfo",
+    "FileStream",
+    "FilesystemEvent",
+    "WatchHandle",
     "Processes",
     "ProcessRecord",
     "ConnectionConfig",

@@ -103,8 +103,10 @@ class Transport:
 
     def _new_connection(self, timeout: float | None) -> http.client.HTTPConnection:
         if self._https:
-            return http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._ssl)
-        return http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+            return http.client.HTTPSConnection(
+                self._host, self._port, timeout=timeout, context=self._ssl, blocksize=_READ_SIZE
+            )
+        return http.client.HTTPConnection(self._host, self._port, timeout=timeout, blocksize=_READ_SIZE)
 
     def _acquire(self) -> http.client.HTTPConnection | None:
         with self._lock:
@@ -132,14 +134,19 @@ class Transport:
         method: str,
         path: str,
         headers: Mapping[str, str],
-        body: bytes | None,
+        body: Any,
         timeout_ms: int | None,
     ) -> tuple[http.client.HTTPConnection, socket.socket | None, http.client.HTTPResponse]:
         """Sends a request and returns once the response headers are in (with the socket, which
-        http.client forgets when the server said it will close the connection)."""
+        http.client forgets when the server said it will close the connection).
+
+        ``body`` is bytes, or a binary file object / iterable of bytes that is sent as it is read
+        (chunked unless its length is known); such a body cannot be sent twice, so it always goes
+        on a new connection."""
         timeout = _seconds(timeout_ms)
         target = self._prefix + path
-        for attempt in (0, 1):
+        replayable = body is None or isinstance(body, (bytes, bytearray, memoryview))
+        for attempt in ((0, 1) if replayable else (1,)):
             conn = self._acquire() if attempt == 0 else None
             reused = conn is not None
             if conn is None:
@@ -353,11 +360,11 @@ class Api:
     def runtime_path(self) -> str:
         return f"/v1/sandboxes/{quote(self.sandbox_id or '')}"
 
-    def _headers(self, runtime: bool, accept: str, has_body: bool) -> dict[str, str]:
+    def _headers(self, runtime: bool, accept: str, content_type: str | None) -> dict[str, str]:
         headers = dict(self._runtime_headers if runtime else self._control_headers)
         headers["Accept"] = accept
-        if has_body:
-            headers["Content-Type"] = "application/json"
+        if content_type:
+            headers["Content-Type"] = content_type
         return headers
 
     def open(
@@ -369,12 +376,21 @@ class Api:
         runtime: bool = False,
         accept: str = "application/json",
         timeout_ms: int | None = None,
+        raw: Any = None,
     ) -> Response:
-        """Sends a request; raises the typed error for an error status; else the open response."""
-        payload = None if body is None else json.dumps(body).encode("utf-8")
+        """Sends a request; raises the typed error for an error status; else the open response.
+
+        ``raw`` (instead of the JSON ``body``) is sent as ``application/octet-stream``: bytes, a
+        binary file object or an iterable of bytes, streamed."""
+        if raw is not None:
+            payload: Any = raw
+            content_type: str | None = "application/octet-stream"
+        else:
+            payload = None if body is None else json.dumps(body).encode("utf-8")
+            content_type = None if payload is None else "application/json"
         timeout = self.config.request_timeout_ms if timeout_ms is None else timeout_ms
         conn, sock, resp = self.transport.open(
-            method, path, self._headers(runtime, accept, payload is not None), payload, timeout
+            method, path, self._headers(runtime, accept, content_type), payload, timeout
         )
         response = Response(self.transport, conn, sock, resp)
         if resp.status >= 400:

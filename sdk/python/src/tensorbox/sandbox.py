@@ -10,6 +10,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from ._transport import NOT_FOUND, Api, ConnectionConfig, Transport, quote
 from .commands import Commands
+from .files import Files
 from .models import SandboxInfo
 from .exceptions import ConflictError, UnavailableError
 from .processes import Processes
@@ -121,6 +122,8 @@ class Sandbox:
 
     commands: Commands
     """Run commands (foreground, background), list / connect / kill them, write their stdin."""
+    files: Files
+    """Read, write, list and watch the sandbox's files."""
     processes: Processes
     """The Processes API of seed 000 (start, list, get, logs, kill)."""
 
@@ -139,6 +142,7 @@ class Sandbox:
         self._transport = _transport or Transport(config.api_url)
         self._api = Api(config, self._transport, info.sandbox_id, access_token)
         self.commands = Commands(self._api)
+        self.files = Files(self._api)
         self.processes = Processes(self._api)
 
     # -- identity -------------------------------------------------------------------------------

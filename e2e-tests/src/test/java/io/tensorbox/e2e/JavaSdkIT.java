@@ -1,6 +1,7 @@
 package io.tensorbox.e2e;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -40,6 +41,9 @@ import io.tensorbox.sdk.Commands;
 import io.tensorbox.sdk.ConflictException;
 import io.tensorbox.sdk.ConnectionConfig;
 import io.tensorbox.sdk.CreatedApiKey;
+import io.tensorbox.sdk.EntryInfo;
+import io.tensorbox.sdk.FileOptions;
+import io.tensorbox.sdk.FilesystemEvent;
 import io.tensorbox.sdk.ForbiddenException;
 import io.tensorbox.sdk.NotFoundException;
 import io.tensorbox.sdk.ProcessInfo;
@@ -51,6 +55,8 @@ import io.tensorbox.sdk.SandboxOptions;
 import io.tensorbox.sdk.TensorBoxException;
 import io.tensorbox.sdk.Terminal;
 import io.tensorbox.sdk.TerminalOptions;
+import io.tensorbox.sdk.WatchHandle;
+import io.tensorbox.sdk.WriteInfo;
 
 /**
  * The Java SDK (sdk/java, issue 9, SPEC §7 and seed 003) against the running platform: every public
@@ -485,6 +491,203 @@ class JavaSdkIT {
     }
 
     // ---- errors
+
+    // ---- files
+
+    private static String sha256InSandbox(Sandbox sandbox, String path) {
+        return sandbox.commands().run("sha256sum " + path).check().stdout().split(" ")[0];
+    }
+
+    private static String hex(byte[] digest) {
+        return java.util.HexFormat.of().formatHex(digest);
+    }
+
+    @Test
+    void filesTextAndBinaryRoundTripByteForByte() {
+        Sandbox sandbox = sandbox();
+        String dir = "rt-" + UUID.randomUUID();
+        String text = "héllo 世界 ✓\nsecond line\n";
+        WriteInfo info = sandbox.files().write(dir + "/hello.txt", text);
+        assertEquals("hello.txt", info.name());
+        assertEquals("file", info.type());
+        assertEquals(text.getBytes(StandardCharsets.UTF_8).length, info.size());
+        assertTrue(info.path().startsWith("/") && info.path().endsWith("/" + dir + "/hello.txt"), info::path);
+        assertEquals(text, sandbox.files().read(dir + "/hello.txt"));
+        assertEquals(text, sandbox.commands().run("cat " + dir + "/hello.txt").stdout());
+
+        byte[] data = new byte[70_000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 7 + (i >> 8)); // every byte value, invalid UTF-8
+        }
+        sandbox.files().write(dir + "/data.bin", data, FileOptions.defaults().withUser("user"));
+        assertArrayEquals(data, sandbox.files().readBytes(dir + "/data.bin"));
+        assertEquals(hex(sha256(data)), sha256InSandbox(sandbox, dir + "/data.bin"));
+        sandbox.files().write(dir + "/from-stream.bin", new java.io.ByteArrayInputStream(data));
+        assertArrayEquals(data, sandbox.files().readBytes(dir + "/from-stream.bin"));
+
+        sandbox.files().write(dir + "/hello.txt", "short".getBytes(StandardCharsets.UTF_8)); // replaced, not appended
+        assertEquals("short", sandbox.files().read(dir + "/hello.txt"));
+        sandbox.files().write(dir + "/empty", new byte[0]);
+        assertEquals(0, sandbox.files().readBytes(dir + "/empty").length);
+
+        NotFoundException missing = assertThrows(NotFoundException.class, () -> sandbox.files().read(dir + "/nope.txt"));
+        assertEquals("file_not_found", missing.code());
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void filesTwentyMebibytesStreamedUpAndDown() throws Exception {
+        Sandbox sandbox = sandbox();
+        String path = "big-" + UUID.randomUUID() + "/file.bin";
+        int size = 20 << 20;
+        int chunk = 256 << 10;
+        byte[] seed = new byte[chunk];
+        new java.util.Random(42).nextBytes(seed);
+        java.security.MessageDigest sent = java.security.MessageDigest.getInstance("SHA-256");
+        java.io.InputStream upload = new java.io.InputStream() { // made as it is read: never whole in memory
+            private int produced;
+            private int offset = chunk;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (offset == chunk) {
+                    if (produced == size) {
+                        return -1;
+                    }
+                    seed[0] = (byte) (produced / chunk); // every chunk differs
+                    sent.update(seed);
+                    produced += chunk;
+                    offset = 0;
+                }
+                int n = Math.min(len, chunk - offset);
+                System.arraycopy(seed, offset, b, off, n);
+                offset += n;
+                return n;
+            }
+        };
+        assertEquals(size, sandbox.files().write(path, upload).size());
+        String expected = hex(sent.digest());
+        assertEquals(expected, sha256InSandbox(sandbox, path));
+
+        java.security.MessageDigest got = java.security.MessageDigest.getInstance("SHA-256");
+        long total = 0;
+        try (java.io.InputStream in = sandbox.files().readStream(path)) {
+            byte[] buf = new byte[64 << 10];
+            for (int n; (n = in.read(buf)) >= 0;) {
+                got.update(buf, 0, n);
+                total += n;
+            }
+        }
+        assertEquals(size, total);
+        assertEquals(expected, hex(got.digest()));
+        assertEquals(size, sandbox.files().getInfo(path).size());
+    }
+
+    @Test
+    void filesListWithDepthExistsAndGetInfo() {
+        Sandbox sandbox = sandbox();
+        String dir = "lst-" + UUID.randomUUID();
+        sandbox.commands().run("mkdir -p " + dir + "/a/b && echo top > " + dir + "/top.txt && echo mid > " + dir
+                + "/a/mid.txt && echo deep > " + dir + "/a/b/deep.txt && ln -sf top.txt " + dir + "/link").check();
+        List<EntryInfo> one = sandbox.files().list(dir);
+        assertEquals(List.of("a:dir", "link:symlink", "top.txt:file"), one.stream().map(e -> e.name() + ":" + e.type()).toList());
+        List<String> deep = sandbox.files().list(dir, 3).stream()
+                .map(e -> e.path().substring(e.path().indexOf("/" + dir + "/") + dir.length() + 2)).toList();
+        assertEquals(List.of("a", "a/b", "a/b/deep.txt", "a/mid.txt", "link", "top.txt"), deep);
+        assertEquals(5, sandbox.files().list(dir, 2).size());
+
+        assertTrue(sandbox.files().exists(dir + "/top.txt"));
+        assertTrue(sandbox.files().exists(dir + "/a"));
+        assertFalse(sandbox.files().exists(dir + "/none"));
+        EntryInfo top = sandbox.files().getInfo(dir + "/top.txt");
+        assertEquals("top.txt", top.name());
+        assertEquals("file", top.type());
+        assertEquals(4, top.size());
+        assertTrue(top.mode().matches("0[0-7]{3}"), top::toString);
+        assertTrue(top.permissions().matches("-[rwx-]{9}"), top::toString);
+        assertFalse(top.owner().isBlank(), top::toString);
+        assertTrue(Duration.between(top.modifiedAt(), Instant.now()).abs().toSeconds() < 120, top::toString);
+        assertNull(top.symlinkTarget());
+        assertTrue(sandbox.files().getInfo(dir + "/a").isDir());
+        EntryInfo link = sandbox.files().getInfo(dir + "/link");
+        assertEquals("symlink", link.type());
+        assertTrue(link.symlinkTarget().endsWith("top.txt"), link::toString);
+        assertThrows(NotFoundException.class, () -> sandbox.files().getInfo(dir + "/none"));
+    }
+
+    @Test
+    void filesMakeDirRenameRemove() {
+        Sandbox sandbox = sandbox();
+        String dir = "mk-" + UUID.randomUUID();
+        assertTrue(sandbox.files().makeDir(dir + "/x/y"));
+        assertFalse(sandbox.files().makeDir(dir + "/x/y"));
+        sandbox.files().write(dir + "/file", "f");
+        assertThrows(ConflictException.class, () -> sandbox.files().makeDir(dir + "/file"));
+
+        sandbox.files().write(dir + "/old.txt", "moved content");
+        EntryInfo moved = sandbox.files().rename(dir + "/old.txt", dir + "/sub/new.txt");
+        assertEquals("new.txt", moved.name());
+        assertEquals("file", moved.type());
+        assertTrue(moved.path().endsWith("/" + dir + "/sub/new.txt"), moved::toString);
+        assertFalse(sandbox.files().exists(dir + "/old.txt"));
+        assertEquals("moved content", sandbox.files().read(dir + "/sub/new.txt"));
+        assertThrows(NotFoundException.class, () -> sandbox.files().rename(dir + "/old.txt", dir + "/again.txt"));
+
+        sandbox.files().remove(dir + "/sub/new.txt");
+        assertFalse(sandbox.files().exists(dir + "/sub/new.txt"));
+        sandbox.files().remove(dir); // a directory, recursively
+        assertEquals(1, sandbox.commands().run("test -e " + dir).exitCode());
+        assertThrows(NotFoundException.class, () -> sandbox.files().remove(dir));
+    }
+
+    @Test
+    void filesWatchDirSeesACreatedAndARemovedFileThenStops() throws Exception {
+        Sandbox sandbox = sandbox();
+        String dir = "watched-" + UUID.randomUUID();
+        sandbox.files().makeDir(dir);
+        BlockingQueue<FilesystemEvent> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Throwable> exit = new CompletableFuture<>();
+        WatchHandle handle = sandbox.files().watchDir(dir, events::add, FileOptions.defaults(), exit::complete);
+        try {
+            sandbox.files().write(dir + "/new.txt", "hello");
+            FilesystemEvent created = next(events, e -> e.type().equals("created") && e.name().equals("new.txt"));
+            assertTrue(created.path().endsWith("/" + dir + "/new.txt"), created::toString);
+            assertEquals("file", created.entryType());
+            sandbox.files().remove(dir + "/new.txt");
+            next(events, e -> e.type().equals("removed") && e.name().equals("new.txt"));
+        } finally {
+            handle.stop();
+        }
+        assertNull(exit.get(5, TimeUnit.SECONDS), "stop() ends the watch without an error");
+        assertFalse(handle.isRunning());
+        assertThrows(NotFoundException.class, () -> sandbox.files().watchDir(dir + "/none", e -> { }));
+    }
+
+    private static FilesystemEvent next(BlockingQueue<FilesystemEvent> events, java.util.function.Predicate<FilesystemEvent> match)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        for (;;) {
+            FilesystemEvent e = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertNotNull(e, "no matching event within " + WAIT);
+            if (match.test(e)) {
+                return e;
+            }
+        }
+    }
+
 
     @Test
     void errorsAreTypedAndCarryTheServersMessage() {

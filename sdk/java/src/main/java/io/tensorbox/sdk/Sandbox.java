@@ -36,6 +36,7 @@ public final class Sandbox {
     private final Transport control;
     private final Transport runtime;
     private final Commands commands;
+    private final Files files;
     private final Processes processes;
 
     private Sandbox(ConnectionConfig config, SandboxInfo info, String accessToken) {
@@ -49,6 +50,7 @@ public final class Sandbox {
         this.control = new Transport(config);
         this.runtime = new Transport(config, accessToken);
         this.commands = new Commands(runtime, runtimeUrl);
+        this.files = new Files(runtime, runtimeUrl);
         this.processes = new Processes(control, sandboxUrl(config, id));
     }
 
@@ -269,6 +271,11 @@ public final class Sandbox {
     /** Commands run through the runtime API. */
     public Commands commands() {
         return commands;
+    }
+
+    /** Read, write, list and watch the sandbox's files (runtime API; uses the access token when known). */
+    public Files files() {
+        return files;
     }
 
     /** The processes API (argv processes with logs; uses the API key). */

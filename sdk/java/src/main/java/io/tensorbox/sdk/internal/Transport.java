@@ -85,6 +85,14 @@ public final class Transport {
                 .header(auth[0], auth[1]);
     }
 
+    /** A request builder with authentication and user agent but no timeout (an upload takes as long as it takes). */
+    public HttpRequest.Builder untimedRequest(String url) {
+        String[] auth = authHeader();
+        return HttpRequest.newBuilder(URI.create(url))
+                .header("User-Agent", USER_AGENT)
+                .header(auth[0], auth[1]);
+    }
+
     /** A JSON body publisher ({@code null} = no body). */
     public static HttpRequest.BodyPublisher jsonBody(JsonNode body) {
         return body == null ? HttpRequest.BodyPublishers.noBody()
