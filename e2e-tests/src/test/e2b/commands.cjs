@@ -69,8 +69,15 @@ main(async () => {
 
     await check('getHost is served by the preview proxy', async () => {
       const port = 20000 + Math.floor(Math.random() * 20000)
-      await sbx.commands.run(`node -e "require('http').createServer((q, s) => s.end('hi from ' + q.headers.host)).listen(${port}, '0.0.0.0')"`,
-        { background: true })
+      // python3: what seed 003's images have (the kubernetes sandbox image has no node)
+      await sbx.commands.run(`python3 -c "
+import http.server as h
+class H(h.BaseHTTPRequestHandler):
+    def do_GET(self):
+        b = ('hi from ' + self.headers['Host']).encode()
+        self.send_response(200); self.send_header('Content-Length', str(len(b))); self.end_headers(); self.wfile.write(b)
+h.HTTPServer(('0.0.0.0', ${port}), H).serve_forever()
+"`, { background: true })
       const host = sbx.getHost(port)
       assert.equal(host, `${port}-${sbx.sandboxId}.${process.env.E2B_DOMAIN}`)
       const answer = await poll('the app answers through the proxy', async () => {
