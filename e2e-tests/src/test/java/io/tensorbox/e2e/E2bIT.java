@@ -96,12 +96,16 @@ class E2bIT {
             e2b(stranger).delete("/sandboxes/" + id).then().statusCode(404).body("code", equalTo(404));
             e2b(stranger).body("{}").post("/sandboxes/" + id + "/connect").then().statusCode(404);
             e2b(stranger).body(Map.of("timeout", 30)).post("/sandboxes/" + id + "/timeout").then().statusCode(404);
-            // and the envd surface of another team's sandbox is as absent
-            RestAssured.given().baseUri(Api.cluster().apiUrl()).header("E2b-Sandbox-Id", id)
-                    .header("X-Access-Token", e2b(stranger).body("{}").post("/v2/sandboxes").then().statusCode(201)
-                            .extract().<String>path("envdAccessToken"))
-                    .contentType("application/json").body("{}").post("/process.Process/List")
-                    .then().statusCode(404).body("code", equalTo("not_found"));
+            // and the envd surface of another team's sandbox is as absent, even with a token of the stranger's own
+            var own = e2b(stranger).body("{}").post("/v2/sandboxes").then().statusCode(201).extract();
+            try {
+                RestAssured.given().baseUri(Api.cluster().apiUrl()).header("E2b-Sandbox-Id", id)
+                        .header("X-Access-Token", own.<String>path("envdAccessToken"))
+                        .contentType("application/json").body("{}").post("/process.Process/List")
+                        .then().statusCode(404).body("code", equalTo("not_found"));
+            } finally {
+                e2b(stranger).delete("/sandboxes/" + own.<String>path("sandboxID")).then().statusCode(204);
+            }
 
             e2b(developer).body("{\"templateID\":").post("/v2/sandboxes").then().statusCode(400).body("code", equalTo(400));
             e2b(developer).body(Map.of("timeout", -5)).post("/v2/sandboxes").then().statusCode(400)
