@@ -184,15 +184,19 @@ public class KubernetesRuntime implements SandboxRuntime {
 
     @Override
     public SandboxLayout layout(String sandboxId) {
-        PodNames.podName(sandboxId);
-        String template = null;
+        String name = PodNames.podName(sandboxId);
         SharedIndexInformer<Pod> cache = informer;
-        if (cache != null) {
-            Pod pod = cache.getIndexer().getByKey(namespace() + "/" + PodNames.podName(sandboxId));
-            if (pod != null && pod.getMetadata().getAnnotations() != null) {
-                template = pod.getMetadata().getAnnotations().get(PodNames.TEMPLATE);
+        Pod pod = cache == null ? null : cache.getIndexer().getByKey(namespace() + "/" + name);
+        if (pod == null && cache != null) {
+            // just created, and the informer has not seen it yet: ask the API server
+            try {
+                pod = client().pods().inNamespace(namespace()).withName(name).get();
+            } catch (KubernetesClientException e) {
+                LOG.debugf("layout of %s from the defaults: %s", sandboxId, e.getMessage());
             }
         }
+        String template = pod == null || pod.getMetadata().getAnnotations() == null ? null
+                : pod.getMetadata().getAnnotations().get(PodNames.TEMPLATE);
         String workspace = template != null && templates.exists(template)
                 ? templates.get(template).workspaceDir()
                 : templates.get(null).workspaceDir();
