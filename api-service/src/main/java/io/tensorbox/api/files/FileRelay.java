@@ -58,10 +58,10 @@ public class FileRelay {
     }
 
     /** An opened download: the upstream answer (status 200), to be read once. */
-    public record Download(HttpClientResponse response, HttpClientRequest request, io.vertx.core.Context loop, Thread thread) {
+    public record Download(HttpClientResponse response, HttpClientRequest request, ReadStream<Buffer> source) {
         /** The bytes; cancelling closes the upstream connection. */
         public Multi<Buffer> body() {
-            return onLoop(response, loop, thread)
+            return multi(source)
                     .onTermination().invoke((failure, cancelled) -> {
                         if (failure != null || cancelled) {
                             try {
@@ -165,8 +165,8 @@ public class FileRelay {
                 .compose(response -> {
                     if (response.statusCode() == 200) {
                         response.pause(); // until the caller reads the body
-                        return Future.succeededFuture(new Download(response, sent.get(), io.vertx.core.Vertx.currentContext(),
-                                Thread.currentThread()));
+                        return Future.succeededFuture(new Download(response, sent.get(),
+                                new OnLoop(response, io.vertx.core.Vertx.currentContext(), Thread.currentThread())));
                     }
                     return bounded(response).map(b -> {
                         throw error(response.statusCode(), b.getBytes());
@@ -251,7 +251,7 @@ public class FileRelay {
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         AtomicReference<HttpClientResponse> answered = new AtomicReference<>();
         AtomicBoolean abandoned = new AtomicBoolean();
-        AtomicReference<Object[]> loopOf = new AtomicReference<>();
+        AtomicReference<OnLoop> body = new AtomicReference<>();
         Future<HttpClientResponse> opened = client.request(options(HttpMethod.GET, sandboxId, "/watch", params)
                         .putHeader(HttpHeaders.ACCEPT, "text/event-stream"))
                 .compose(request -> {
@@ -264,7 +264,9 @@ public class FileRelay {
                 })
                 .map(response -> {
                     response.pause(); // read on the subscriber's demand (or its error body below)
-                    loopOf.set(new Object[]{io.vertx.core.Vertx.currentContext(), Thread.currentThread()});
+                    if (response.statusCode() == 200) {
+                        body.set(new OnLoop(response, io.vertx.core.Vertx.currentContext(), Thread.currentThread()));
+                    }
                     return response;
                 });
         return uni(opened).onItem().transformToMulti(response -> {
@@ -274,7 +276,7 @@ public class FileRelay {
                                 error(response.statusCode(), b.getBytes())));
                     }
                     ServerSentEvents parser = new ServerSentEvents();
-                    return onLoop(response, (io.vertx.core.Context) loopOf.get()[0], (Thread) loopOf.get()[1])
+                    return multi(body.get())
                             .onItem().transformToIterable(chunk -> parser.feed(chunk.getBytes()))
                             .map(e -> new Event(e.name(), Upstream.parse(json, e.data())));
                 })
@@ -295,27 +297,56 @@ public class FileRelay {
     }
 
     /** A response's body as a back-pressured stream whose flow control acts on the response's own event loop. */
-    static Multi<Buffer> onLoop(HttpClientResponse response, io.vertx.core.Context loop, Thread thread) {
-        io.vertx.mutiny.core.streams.ReadStream<Buffer> stream =
-                io.vertx.mutiny.core.streams.ReadStream.newInstance(new OnLoop(response, loop, thread));
+    private static Multi<Buffer> multi(ReadStream<Buffer> body) {
+        io.vertx.mutiny.core.streams.ReadStream<Buffer> stream = io.vertx.mutiny.core.streams.ReadStream.newInstance(body);
         return stream.toMulti();
     }
 
     /**
-     * The caller's body as the pipe reads it, with its flow control (pause, resume, fetch) always acted on
-     * the caller's connection's event loop. The pipe resumes it from the scheduler connection's callbacks
-     * (its drain), and a server request's buffered data must be emitted on its own loop, or chunks of one
-     * body could be handed on by two threads at once, out of order.
+     * A stream (the caller's body, or an answer of the scheduler) with its flow control (pause, resume,
+     * fetch) always acted on its own connection's event loop. The pipe resumes it from another
+     * connection's callbacks (its drain), and a stream's buffered data must be emitted on its own loop,
+     * or chunks of one body could be handed on by two threads at once, out of order.
+     * <p>
+     * Made on that loop, it takes the stream's handlers at once and forwards to the ones set later: an
+     * answer may be whole (and ended) before its reader subscribes from a worker thread, and Vert.x
+     * refuses handlers on an ended answer. An end or failure that came first is kept and handed on when
+     * its handler is set.
      */
     private static final class OnLoop implements ReadStream<Buffer> {
         private final ReadStream<Buffer> delegate;
         private final io.vertx.core.Context loop;
         private final Thread thread;
+        private volatile io.vertx.core.Handler<Buffer> data;
+        private io.vertx.core.Handler<Void> end;
+        private io.vertx.core.Handler<Throwable> failure;
+        private boolean ended;
+        private Throwable failed;
 
         OnLoop(ReadStream<Buffer> delegate, io.vertx.core.Context loop, Thread thread) {
             this.delegate = delegate;
             this.loop = loop;
             this.thread = thread;
+            onLoop(() -> {
+                delegate.handler(chunk -> {
+                    io.vertx.core.Handler<Buffer> to = data;
+                    if (to != null) {
+                        to.handle(chunk);
+                    }
+                });
+                delegate.endHandler(v -> {
+                    ended = true;
+                    if (end != null) {
+                        end.handle(null);
+                    }
+                });
+                delegate.exceptionHandler(t -> {
+                    failed = t;
+                    if (failure != null) {
+                        failure.handle(t);
+                    }
+                });
+            });
         }
 
         private void onLoop(Runnable action) {
@@ -328,13 +359,18 @@ public class FileRelay {
 
         @Override
         public ReadStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
-            onLoop(() -> delegate.exceptionHandler(handler));
+            onLoop(() -> {
+                failure = handler;
+                if (failed != null && handler != null) {
+                    handler.handle(failed);
+                }
+            });
             return this;
         }
 
         @Override
         public ReadStream<Buffer> handler(io.vertx.core.Handler<Buffer> handler) {
-            onLoop(() -> delegate.handler(handler));
+            data = handler; // set before any fetch or resume below reaches the loop
             return this;
         }
 
@@ -358,7 +394,12 @@ public class FileRelay {
 
         @Override
         public ReadStream<Buffer> endHandler(io.vertx.core.Handler<Void> handler) {
-            onLoop(() -> delegate.endHandler(handler));
+            onLoop(() -> {
+                end = handler;
+                if (ended && handler != null) {
+                    handler.handle(null);
+                }
+            });
             return this;
         }
     }
