@@ -75,12 +75,14 @@ public class FileRelay {
         }
     }
 
+    private final io.vertx.core.Vertx vertx;
     private final HttpClient client;
     private final String base;
     private final String token;
     private final ObjectMapper json;
 
     FileRelay(Vertx vertx, TensorboxConfig config, ObjectMapper json) {
+        this.vertx = vertx.getDelegate();
         this.client = vertx.getDelegate().createHttpClient(new HttpClientOptions()
                 .setConnectTimeout(3000)
                 .setIdleTimeout(0)
@@ -128,6 +130,28 @@ public class FileRelay {
         return ApiException.runtimeUnavailable("The sandbox runtime is unavailable; the files call was not done.");
     }
 
+    /**
+     * Runs an exchange with the scheduler on an event loop. From a worker thread, a step chained on a
+     * future that has already completed runs at once on that thread, possibly after the whole answer
+     * arrived and ended, and Vert.x refuses handlers on an ended answer; on the loop, nothing of the
+     * answer is handled before the chain is in place.
+     */
+    private <T> Future<T> onLoop(java.util.function.Supplier<Future<T>> exchange) {
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        if (io.vertx.core.Context.isOnEventLoopThread() && io.vertx.core.Vertx.currentContext() == context) {
+            return exchange.get();
+        }
+        Promise<T> done = Promise.promise();
+        context.runOnContext(v -> {
+            try {
+                exchange.get().onComplete(done);
+            } catch (RuntimeException e) {
+                done.tryFail(e);
+            }
+        });
+        return done.future();
+    }
+
     /** A small JSON call (stat, list, mkdir, move, delete): the status and the parsed body (null when empty). */
     public Uni<Answer> call(HttpMethod method, String sandboxId, String route, Map<String, String> params, Object body) {
         byte[] bytes;
@@ -140,14 +164,14 @@ public class FileRelay {
         if (bytes != null) {
             options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         }
-        Future<Answer> answer = client.request(options)
+        Future<Answer> answer = onLoop(() -> client.request(options)
                 .compose(request -> bytes == null ? request.send() : request.send(Buffer.buffer(bytes)))
                 .compose(response -> bounded(response).map(b -> {
                     if (response.statusCode() >= 300) {
                         throw error(response.statusCode(), b.getBytes());
                     }
                     return new Answer(response.statusCode(), b.length() == 0 ? null : Upstream.parse(json, b.toString(StandardCharsets.UTF_8)));
-                }));
+                })));
         return uni(answer);
     }
 
@@ -157,7 +181,7 @@ public class FileRelay {
      */
     public Uni<Download> download(String sandboxId, Map<String, String> params) {
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-        Future<Download> download = client.request(options(HttpMethod.GET, sandboxId, "", params))
+        Future<Download> download = onLoop(() -> client.request(options(HttpMethod.GET, sandboxId, "", params))
                 .compose(request -> {
                     sent.set(request);
                     return request.send();
@@ -171,7 +195,7 @@ public class FileRelay {
                     return bounded(response).map(b -> {
                         throw error(response.statusCode(), b.getBytes());
                     });
-                });
+                }));
         return uni(download).onCancellation().invoke(() -> reset(sent.get()));
     }
 
@@ -252,7 +276,7 @@ public class FileRelay {
         AtomicReference<HttpClientResponse> answered = new AtomicReference<>();
         AtomicBoolean abandoned = new AtomicBoolean();
         AtomicReference<OnLoop> body = new AtomicReference<>();
-        Future<HttpClientResponse> opened = client.request(options(HttpMethod.GET, sandboxId, "/watch", params)
+        Future<HttpClientResponse> opened = onLoop(() -> client.request(options(HttpMethod.GET, sandboxId, "/watch", params)
                         .putHeader(HttpHeaders.ACCEPT, "text/event-stream"))
                 .compose(request -> {
                     sent.set(request);
@@ -268,7 +292,7 @@ public class FileRelay {
                         body.set(new OnLoop(response, io.vertx.core.Vertx.currentContext(), Thread.currentThread()));
                     }
                     return response;
-                });
+                }));
         return uni(opened).onItem().transformToMulti(response -> {
                     answered.set(response);
                     if (response.statusCode() != 200) {
