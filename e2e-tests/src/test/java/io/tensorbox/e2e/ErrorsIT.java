@@ -25,7 +25,7 @@ class ErrorsIT {
 
     @Test
     void unknownRoutesAreJson404() {
-        for (String path : List.of("/v1/nothing-here", "/v2/sandboxes", "/v1/sandboxes/x/y/z/w", "/")) {
+        for (String path : List.of("/v1/nothing-here", "/v3/sandboxes", "/v1/sandboxes/x/y/z/w", "/")) {
             assertJsonError(as(Api.viewer()).get(path), 404);
         }
     }
