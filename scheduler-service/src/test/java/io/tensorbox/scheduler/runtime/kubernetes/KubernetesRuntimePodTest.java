@@ -152,8 +152,9 @@ class KubernetesRuntimePodTest {
         runtime.delete(id);
         runtime.delete(id);
 
-        assertEquals(SandboxState.stopped, runtime.status(id).state());
         assertTrue(client.pods().inNamespace("test").withLabel("tensorbox.io/sandbox-id", id).list().getItems().isEmpty());
+        // status reads the informer's cache, which learns of the deletion from its watch
+        org.awaitility.Awaitility.await().untilAsserted(() -> assertEquals(SandboxState.stopped, runtime.status(id).state()));
     }
 
     @Test
