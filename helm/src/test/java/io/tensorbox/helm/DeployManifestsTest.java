@@ -1,17 +1,10 @@
 package io.tensorbox.helm;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static io.tensorbox.helm.RenderedChart.env;
 import static io.tensorbox.helm.RenderedChart.list;
@@ -19,27 +12,15 @@ import static io.tensorbox.helm.RenderedChart.map;
 import static io.tensorbox.helm.RenderedChart.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The plain manifests of deploy/ carry the chart's token wiring and isolation too. */
+/** The plain manifests of deploy/ ({@code kubectl apply -k deploy/}) carry the chart's token wiring and isolation too. */
 class DeployManifestsTest {
-    private static final Path DEPLOY = RenderedChart.CHART_DIR.resolve("../../deploy").normalize();
     private static final List<String> SERVICES = List.of("api-service", "scheduler-service", "log-service");
 
     private static List<Map<String, Object>> manifests;
 
     @BeforeAll
-    static void load() throws IOException {
-        manifests = new ArrayList<>();
-        try (Stream<Path> files = Files.list(DEPLOY)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                try (MappingIterator<Map<String, Object>> it = new YAMLMapper().readerFor(Map.class).readValues(file.toFile())) {
-                    it.forEachRemaining(doc -> {
-                        if (doc != null && !doc.isEmpty()) {
-                            manifests.add(doc);
-                        }
-                    });
-                }
-            }
-        }
+    static void load() {
+        manifests = DeployDir.load().manifests;
     }
 
     private static Map<String, Object> get(String kind, String name) {
@@ -57,12 +38,13 @@ class DeployManifestsTest {
     }
 
     @Test
-    void theTokenSecretIsAPlaceholderNoServiceStartsWith() {
+    void theTokenSecretIsGeneratedInTheServicesNamespace() {
         Map<String, Object> secret = get("Secret", "tensorbox-internal-token");
 
         assertThat(path(secret, "metadata.namespace")).isEqualTo("tensorbox");
-        // common's InternalToken refuses tokens under 32 characters: a forgotten placeholder fails closed
-        assertThat((String) path(secret, "stringData.token")).hasSizeLessThan(32);
+        // from deploy/secrets/internal-token (make-secrets.sh: 48 characters; common's InternalToken refuses under 32)
+        assertThat(secret.get("generated")).isEqualTo(true);
+        assertThat(map(secret.get("data"))).containsOnlyKeys("token");
     }
 
     @Test
@@ -74,6 +56,8 @@ class DeployManifestsTest {
         assertThat(rules("api-service")).containsExactly(Map.of("ports", http));
         assertThat(rules("scheduler-service")).containsExactly(Map.of("from", List.of(api, log), "ports", http));
         assertThat(rules("log-service")).containsExactly(Map.of("from", List.of(api), "ports", http));
+        assertThat(rules("postgresql", "StatefulSet")).containsExactly(Map.of("from", List.of(api),
+                "ports", List.of(Map.of("protocol", "TCP", "port", "postgresql"))));
 
         Map<String, Object> sandboxes = get("NetworkPolicy", "sandboxes");
         assertThat(path(sandboxes, "metadata.namespace")).isEqualTo("tensorbox-sandboxes");
@@ -96,10 +80,14 @@ class DeployManifestsTest {
     }
 
     private static List<Object> rules(String service) {
+        return rules(service, "Deployment");
+    }
+
+    private static List<Object> rules(String service, String kind) {
         Map<String, Object> policy = get("NetworkPolicy", service);
         assertThat(path(policy, "metadata.namespace")).isEqualTo("tensorbox");
         assertThat(list(policy, "spec.policyTypes")).containsExactly("Ingress");
-        Map<String, Object> pods = map(path(get("Deployment", service), "spec.selector.matchLabels"));
+        Map<String, Object> pods = map(path(get(kind, service), "spec.selector.matchLabels"));
         assertThat(map(path(policy, "spec.podSelector.matchLabels"))).isEqualTo(pods);
         return list(policy, "spec.ingress");
     }
