@@ -167,7 +167,7 @@ class E2bIT {
         env.put("E2B_API_KEY", key);
         env.put("E2B_DOMAIN", "localhost");
         env.put("E2B_RUN_ID", "e2b-it-" + System.nanoTime());
-        env.put("TENSORBOX_PREVIEW_URL", cluster.url(Service.LOG));
+        env.put("TENSORBOX_PREVIEW_URL", cluster.previewUrl());
         Process node = builder.start();
         try {
             if (!node.waitFor(SCRIPT_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -116,7 +116,7 @@ class KubernetesIT {
         String sandbox = Api.newSandbox();
         String waiter = Api.startProcess(sandbox, "sh", "-c", "while [ ! -f go ]; do sleep 0.1; done; exit 3")
                 .getString("id");
-        var lease = k8s.client().leases().inNamespace(k8s.namespace()).withName("tensorbox-scheduler");
+        var lease = k8s.client().leases().inNamespace(k8s.namespace()).withName(Api.cluster().leaseName());
         assertNotNull(lease.get(), "the scheduler holds a Lease named tensorbox-scheduler");
         long lostBefore = leadershipLosses();
 

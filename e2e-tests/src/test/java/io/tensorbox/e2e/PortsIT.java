@@ -52,7 +52,7 @@ class PortsIT {
 
     /** A request to the preview host of {@code port} (log-service, Host-routed). */
     private static RequestSpecification preview(Box box, int port) {
-        return given().baseUri(Api.cluster().url(Service.LOG)).header("Host", box.host(port)).redirects().follow(false);
+        return given().baseUri(Api.cluster().previewUrl()).header("Host", box.host(port)).redirects().follow(false);
     }
 
     private static int freePort() throws IOException {

@@ -92,18 +92,24 @@ final class SseClient implements AutoCloseable {
 
     /** {@code GET path} with {@code Accept: text/event-stream} and the given headers. */
     static SseClient get(String path, Map<String, String> headers) {
-        return open("GET", path, headers, null);
+        return open("GET", Api.cluster().apiUrl() + path, headers, null);
+    }
+
+    /** {@code GET path} of one api-service at {@code baseUrl} (a replica's pod). */
+    static SseClient get(String baseUrl, String path, Map<String, String> headers) {
+        return open("GET", baseUrl + path, headers, null);
     }
 
     /** {@code POST path} of a JSON body with {@code Accept: text/event-stream}. */
     static SseClient post(String path, Map<String, String> headers, Object jsonBody) {
-        return open("POST", path, headers, jsonBody);
+        return open("POST", Api.cluster().apiUrl() + path, headers, jsonBody);
     }
 
-    private static SseClient open(String method, String path, Map<String, String> headers, Object jsonBody) {
+    private static SseClient open(String method, String url, Map<String, String> headers, Object jsonBody) {
+        String path = URI.create(url).getPath();
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(Api.cluster().apiUrl() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .header("Accept", "text/event-stream");
         headers.forEach(request::header);
         try {

@@ -29,9 +29,11 @@ import java.util.stream.Stream;
 /**
  * The three packaged TensorBox services running as separate OS processes on free ports, sharing
  * one fresh {@code TENSORBOX_HOME}, one runtime driver ({@link RuntimeKind}: local, or the
- * kubernetes cluster of {@code KUBECONFIG}) and a known bootstrap admin key. One
- * instance serves the whole test run ({@link #shared()}); {@link TensorBoxExtension} closes it
- * when the run ends.
+ * kubernetes cluster of {@code KUBECONFIG}) and a known bootstrap admin key. Or, with
+ * {@code -Dtensorbox.e2e.target=helm} (profile {@code e2e-helm}), the chart installed on the
+ * cluster ({@link HelmRelease}): each service is its Service (two replicas behind it), "stopping"
+ * one scales its Deployment to zero, and its log is its pods' logs. One instance serves the whole
+ * test run ({@link #shared()}); {@link TensorBoxExtension} closes it when the run ends.
  */
 public final class TensorBoxCluster implements AutoCloseable {
 
@@ -50,6 +52,8 @@ public final class TensorBoxCluster implements AutoCloseable {
     private final String adminKey;
     /** The service identity the three services share on their internal routes. */
     private final String internalToken;
+    /** The installed chart, when this run targets one; null when the services are processes here. */
+    private final HelmRelease helm;
     private final List<String> jvmArgs;
     private final Map<Service, Integer> ports = new EnumMap<>(Service.class);
     private final Map<Service, Process> running = new EnumMap<>(Service.class);
@@ -71,12 +75,25 @@ public final class TensorBoxCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         adminKey = "ask_" + hex(6) + "_" + hex(16);
-        internalToken = hex(24);
-        runtime = RuntimeKind.fromSystemProperties();
         local = new LocalSandboxes(home);
-        kubernetes = runtime == RuntimeKind.KUBERNETES
-                ? KubernetesSandboxes.connect(System.getProperty("tensorbox.e2e.kubernetes.namespace", "tensorbox-sandboxes"))
-                : null;
+        helm = HelmRelease.fromSystemProperties(root);
+        if (helm != null) {
+            runtime = RuntimeKind.KUBERNETES;
+            try {
+                helm.install(adminKey);
+                internalToken = helm.internalToken();
+                kubernetes = KubernetesSandboxes.connect(helm.sandboxNamespace());
+            } catch (RuntimeException e) {
+                helm.close();
+                throw e;
+            }
+        } else {
+            internalToken = hex(24);
+            runtime = RuntimeKind.fromSystemProperties();
+            kubernetes = runtime == RuntimeKind.KUBERNETES
+                    ? KubernetesSandboxes.connect(System.getProperty("tensorbox.e2e.kubernetes.namespace", "tensorbox-sandboxes"))
+                    : null;
+        }
         if (kubernetes != null) {
             warnAboutOtherPods();
         }
@@ -136,7 +153,29 @@ public final class TensorBoxCluster implements AutoCloseable {
     }
 
     public String url(Service service) {
-        return "http://localhost:" + ports.get(service);
+        return helm != null ? helm.serviceUrl(service) : "http://localhost:" + ports.get(service);
+    }
+
+    /** Where preview hosts ({@code <port>-<sandbox>.localhost}) are served: log-service's (preview) port. */
+    public String previewUrl() {
+        return helm != null ? helm.previewUrl() : url(Service.LOG);
+    }
+
+    /** The installed chart; fails unless this run targets one ({@code -Pe2e-helm}). */
+    public HelmRelease helm() {
+        if (helm == null) {
+            throw new IllegalStateException("this run starts the services as processes; -Pe2e-helm installs the chart");
+        }
+        return helm;
+    }
+
+    public boolean isHelm() {
+        return helm != null;
+    }
+
+    /** The Lease of the scheduler's leader election (on kubernetes). */
+    public String leaseName() {
+        return helm != null ? helm.leaseName() : "tensorbox-scheduler";
     }
 
     public String adminKey() {
@@ -190,6 +229,13 @@ public final class TensorBoxCluster implements AutoCloseable {
 
     /** Starts every service that is not running, all at once, and waits until each is ready. */
     public void startAll() {
+        if (helm != null) {
+            for (Service service : Service.values()) {
+                helm.scale(service, helm.replicas(service));
+            }
+            helm.awaitReady();
+            return;
+        }
         for (Service service : Service.values()) {
             if (!isRunning(service)) {
                 launch(service);
@@ -202,6 +248,15 @@ public final class TensorBoxCluster implements AutoCloseable {
 
     /** Stops every service at once (SIGTERM to each, then waits for each). */
     public void stopAll() {
+        if (helm != null) {
+            for (Service service : Service.values()) {
+                helm.scale(service, 0);
+            }
+            for (Service service : Service.values()) {
+                helm.scaleToZero(service);
+            }
+            return;
+        }
         for (Service service : Service.values()) {
             Process p = running.get(service);
             if (p != null) {
@@ -214,6 +269,11 @@ public final class TensorBoxCluster implements AutoCloseable {
     }
 
     public void start(Service service) {
+        if (helm != null) {
+            helm.scale(service, helm.replicas(service));
+            helm.awaitReady();
+            return;
+        }
         if (!isRunning(service)) {
             launch(service);
         }
@@ -222,6 +282,10 @@ public final class TensorBoxCluster implements AutoCloseable {
 
     /** SIGTERM, then waits for the JVM to exit (SIGKILL after {@value} if it will not). */
     public void stop(Service service) {
+        if (helm != null) {
+            helm.scaleToZero(service);
+            return;
+        }
         Process p = running.remove(service);
         if (p == null) {
             return;
@@ -239,6 +303,9 @@ public final class TensorBoxCluster implements AutoCloseable {
     }
 
     public boolean isRunning(Service service) {
+        if (helm != null) {
+            return !helm.readyPods(service).isEmpty();
+        }
         Process p = running.get(service);
         return p != null && p.isAlive();
     }
@@ -320,8 +387,10 @@ public final class TensorBoxCluster implements AutoCloseable {
         }
     }
 
+    /** A service's output so far; on an installed chart, its pods' logs fetched now. */
     public Path logFile(Service service) {
-        return logDir.resolve(service.module + ".log");
+        Path file = logDir.resolve(service.module + ".log");
+        return helm != null ? helm.writeLogs(service, file) : file;
     }
 
     /** The last lines of a service's output, for failure messages. */
@@ -348,7 +417,9 @@ public final class TensorBoxCluster implements AutoCloseable {
         } catch (RuntimeException | LinkageError | AssertionError e) {
             System.err.println("[e2e] could not delete the sandboxes through the API: " + e);
         }
-        stopAll();
+        if (helm == null) {
+            stopAll();
+        }
         killLeftovers();
         if (kubernetes != null) {
             try {
@@ -358,6 +429,9 @@ public final class TensorBoxCluster implements AutoCloseable {
             } finally {
                 kubernetes.close();
             }
+        }
+        if (helm != null) {
+            helm.close();
         }
         if (!keepHome()) {
             deleteRecursively(home);
