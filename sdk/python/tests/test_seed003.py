@@ -110,7 +110,7 @@ class Seed003Test(unittest.TestCase):
             handle.kill()
 
     def test_process_management(self) -> None:
-        some_pid = sandbox.commands.run("sleep 0.5; echo finished", background=True).pid
+        some_pid = sandbox.commands.run("sleep 3; echo finished", background=True).pid  # still running when list() answers
         # 列出当前所有进程
         procs = sandbox.commands.list()
         # [ProcessInfo(process_id, pid, cmd, status, exit_code), ...]

@@ -126,7 +126,8 @@ test('seed 003: 向 stdin 写入 (sendStdin)', async () => {
 });
 
 test('seed 003: 进程管理 (list, connect, wait, kill)', async () => {
-  const bg = await sandbox.commands.run('sleep 0.5; echo finished', { background: true });
+  // still running when list() answers, even on a loaded node
+  const bg = await sandbox.commands.run('sleep 3; echo finished', { background: true });
   const somePid = bg.pid;
   const { console, logged } = capture();
   // --- seed ---

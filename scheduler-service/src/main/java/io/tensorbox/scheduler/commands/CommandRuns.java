@@ -104,7 +104,7 @@ public class CommandRuns {
                 int code = status == null ? -1 : status;
                 boolean timedOut = deadlinePassed.get()
                         || (spec.timeoutMs() > 0 && code == ExecGuards.KILLED_AT_DEADLINE && durationMs >= spec.timeoutMs());
-                output.exited(code, toJson(new Exit(timedOut || code > 128 || code < 0 ? -1 : code, durationMs, timedOut)));
+                output.exited(code, toJson(new Exit(timedOut || code > 128 || code < 0 ? -1 : code, durationMs, timedOut)), timedOut);
                 return;
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;

@@ -129,9 +129,11 @@ final class RunOutput {
 
     /**
      * The exec ended with {@code exitData} (the {@code exit} event's data) once all its output was
-     * written here. A command that never printed its header ends with an {@code error} event instead.
+     * written here. A command that never printed its header ends with an {@code error} event instead,
+     * unless its deadline killed it first ({@code timedOut}: a deadline shorter than the time the
+     * sandbox took to start it), which is a timed-out run with no output and no {@code start}.
      */
-    void exited(int status, String exitData) {
+    void exited(int status, String exitData, boolean timedOut) {
         synchronized (this) {
             switch (phase) {
                 case STARTED -> {
@@ -139,8 +141,9 @@ final class RunOutput {
                     flush(errText, "stderr");
                     add(new RunEvent("exit", exitData));
                 }
-                case HEADER -> add(new RunEvent("error", refusals.describe("exec_failed", "no_header",
-                        "exit status " + status + " " + printable(earlyStderr.toString(StandardCharsets.UTF_8)))));
+                case HEADER -> add(timedOut ? new RunEvent("exit", exitData)
+                        : new RunEvent("error", refusals.describe("exec_failed", "no_header",
+                                "exit status " + status + " " + printable(earlyStderr.toString(StandardCharsets.UTF_8)))));
                 case REFUSED -> {
                 }
             }

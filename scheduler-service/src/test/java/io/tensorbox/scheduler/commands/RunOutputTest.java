@@ -36,7 +36,7 @@ class RunOutputTest {
         write(output.stdout(), "tbx-sta");
         write(output.stdout(), "rted 4242\nhello\n");
         write(output.stdout(), "tbx-started 1\n");
-        output.exited(0, "{\"exit_code\":0}");
+        output.exited(0, "{\"exit_code\":0}", false);
 
         assertThat(all(output)).containsExactly(
                 new RunEvent("start", "{\"pid\":4242}"),
@@ -51,7 +51,7 @@ class RunOutputTest {
         write(output.stderr(), "early\n");
         write(output.stdout(), "tbx-started 7\n");
         write(output.stderr(), "late\n");
-        output.exited(1, "{}");
+        output.exited(1, "{}", false);
 
         assertThat(all(output)).extracting(RunEvent::name).containsExactly("start", "stderr", "stderr", "exit");
     }
@@ -66,7 +66,7 @@ class RunOutputTest {
         output.stdout().write(e, 1, 1);
         output.stderr().write(e, 4, 1);
         output.stdout().write(new byte[] {(byte) 0xe2}); // cut short by the end of the stream
-        output.exited(0, "{}");
+        output.exited(0, "{}", false);
 
         assertThat(all(output)).containsExactly(
                 new RunEvent("start", "{\"pid\":7}"),
@@ -81,7 +81,7 @@ class RunOutputTest {
         RunOutput output = output();
         write(output.stdout(), "tbx-error invalid_cwd missing\n");
         write(output.stderr(), "whatever\n");
-        output.exited(0, "{}");
+        output.exited(0, "{}", false);
 
         assertThat(all(output)).containsExactly(new RunEvent("error", "{\"invalid_cwd\":\"missing\",\"detail\":\"\"}"));
         assertThat(closed).hasValue(1);
@@ -91,15 +91,24 @@ class RunOutputTest {
     void anythingButAHeaderEndsTheRunWithAnError() throws IOException {
         RunOutput garbage = output();
         write(garbage.stdout(), "x".repeat(500));
-        garbage.exited(0, "{}");
+        garbage.exited(0, "{}", false);
         assertThat(all(garbage)).extracting(RunEvent::data).containsExactly("{\"exec_failed\":\"unreadable_header\",\"detail\":\"\"}");
         assertThat(closed).hasValue(1);
 
         RunOutput silent = output();
         write(silent.stderr(), "sh: 1: timeout: not found\n");
-        silent.exited(127, "{}");
+        silent.exited(127, "{}", false);
         assertThat(all(silent)).extracting(RunEvent::data)
                 .containsExactly("{\"exec_failed\":\"no_header\",\"detail\":\"exit status 127 sh: 1: timeout: not found\"}");
+    }
+
+    @Test
+    void aDeadlineThatKillsTheRunBeforeItsHeaderIsATimedOutExitNotAnError() {
+        // timeoutMs shorter than the sandbox takes to start the command (a loaded node, a slow exec)
+        RunOutput output = output();
+        output.exited(137, "{\"exit_code\":-1,\"duration_ms\":310,\"timed_out\":true}", true);
+        assertThat(all(output)).extracting(RunEvent::name, RunEvent::data)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("exit", "{\"exit_code\":-1,\"duration_ms\":310,\"timed_out\":true}"));
     }
 
     @Test
