@@ -52,6 +52,9 @@ public class ExitWatcher {
     private final Map<String, Long> nextLine = new ConcurrentHashMap<>();
     /** Sandboxes waiting for another try; a newer retry of a sandbox replaces the older one. */
     private final Map<String, Retry> retries = new ConcurrentHashMap<>();
+    /** Per sandbox, the last follow step scheduled off the notifier thread ({@link #inOrder}). */
+    private final Map<String, CompletableFuture<Void>> steps = new ConcurrentHashMap<>();
+    private static final Executor STEPS = step -> Thread.ofVirtual().name("exit-watcher-step").start(step);
     private volatile boolean stopping;
     private volatile boolean leading;
 
@@ -147,19 +150,41 @@ public class ExitWatcher {
         nextLine.clear();
     }
 
+    /**
+     * Runs on the runtime's one notifier thread: the state event is queued at once, and the execs
+     * that start or end the sandbox's follows (a second or more on a busy cluster) run off that
+     * thread, so a burst of sandboxes becoming ready reports each one's state without waiting for
+     * the others' follows. Steps of one sandbox keep their order.
+     */
     private void sandboxChanged(SandboxStatus status) {
         if (!leading) {
             return;
         }
         events.sandboxChanged(status);
+        String id = status.id();
         if (status.state() == SandboxState.running) {
-            watch(status.id());
+            inOrder(id, () -> watch(id));
         } else if (status.state().isFinal()) {
-            unwatch(status.id());
+            inOrder(id, () -> unwatch(id));
         } else {
             // a pod that is not ready (restarting): its watcher starts again once it runs
-            ports.unwatch(status.id());
+            inOrder(id, () -> ports.unwatch(id));
         }
+    }
+
+    /** Runs {@code step} on a virtual thread after the steps of the same sandbox scheduled before it. */
+    private void inOrder(String sandboxId, Runnable step) {
+        CompletableFuture<Void> next = steps.compute(sandboxId, (id, previous) ->
+                (previous == null ? CompletableFuture.<Void>completedFuture(null) : previous)
+                        .handle((ignored, failure) -> (Void) null)
+                        .thenRunAsync(() -> {
+                            try {
+                                step.run();
+                            } catch (RuntimeException e) {
+                                LOG.warnf("following sandbox %s: %s", id, e.getMessage());
+                            }
+                        }, STEPS));
+        next.whenComplete((ignored, failure) -> steps.remove(sandboxId, next));
     }
 
     /** Follows the sandbox's exits unless that is done or planned already; never throws: a failure is retried. */
