@@ -31,7 +31,12 @@ import io.restassured.response.Response;
  */
 @TensorBoxTest
 class LoadIT {
-    private static final int FOLLOWERS = 200;
+    /**
+     * 200; -Pe2e-helm sets 100: with the whole platform in pods on the same 2-core node, the API
+     * server's exec upgrades slow down so far at 200 follows that log-service's 30 s deadline for
+     * a follow's first answer runs out (a 503). See issue 11's note.
+     */
+    private static final int FOLLOWERS = Integer.getInteger("tensorbox.e2e.load.follows", 200);
     private static final int BATCH = 25;
 
     /**
