@@ -12,10 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,14 +26,10 @@ import io.fabric8.kubernetes.api.model.Pod;
  * logs one JSON line per request with no credential in it, and serves the product's metrics.
  */
 @TensorBoxTest
+@EnabledIfSystemProperty(named = "tensorbox.e2e.target", matches = "helm")
 @Order(HelmOrder.RELEASE)
 class HelmReleaseIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeAll
-    static void onlyOnAnInstalledChart() {
-        Assumptions.assumeTrue(Api.cluster().isHelm(), "needs the installed chart (-Pe2e-helm)");
-    }
 
     @Test
     void helmTestPasses() {

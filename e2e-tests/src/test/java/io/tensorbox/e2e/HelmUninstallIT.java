@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Issue 11, last of an installed chart's run ({@code -Pe2e-helm}): {@code helm uninstall} leaves no
@@ -17,13 +16,9 @@ import org.junit.jupiter.api.Test;
  * {@code sandboxes.createNamespace=false} and names a namespace of their own).
  */
 @TensorBoxTest
+@EnabledIfSystemProperty(named = "tensorbox.e2e.target", matches = "helm")
 @Order(HelmOrder.UNINSTALL)
 class HelmUninstallIT {
-
-    @BeforeAll
-    static void onlyOnAnInstalledChart() {
-        Assumptions.assumeTrue(Api.cluster().isHelm(), "needs the installed chart (-Pe2e-helm)");
-    }
 
     @Test
     void uninstallLeavesNoPodOfOursBehind() {

@@ -15,10 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.restassured.path.json.JsonPath;
 
@@ -27,13 +26,9 @@ import io.restassured.path.json.JsonPath;
  * rolls every service's pods and loses no running sandbox process, its log or its stdin.
  */
 @TensorBoxTest
+@EnabledIfSystemProperty(named = "tensorbox.e2e.target", matches = "helm")
 @Order(HelmOrder.UPGRADE)
 class HelmUpgradeIT {
-
-    @BeforeAll
-    static void onlyOnAnInstalledChart() {
-        Assumptions.assumeTrue(Api.cluster().isHelm(), "needs the installed chart (-Pe2e-helm)");
-    }
 
     @Test
     void anUpgradeThatRollsEveryServiceLosesNoRunningProcess() throws Exception {

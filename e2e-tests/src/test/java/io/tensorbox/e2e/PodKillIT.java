@@ -9,10 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.restassured.path.json.JsonPath;
@@ -24,14 +23,10 @@ import io.restassured.path.json.JsonPath;
  * the pod that served it, and the client resumes it on the other from the byte it had reached.
  */
 @TensorBoxTest
+@EnabledIfSystemProperty(named = "tensorbox.e2e.target", matches = "helm")
 @Order(HelmOrder.POD_KILLS)
 class PodKillIT {
     private static final Duration RECOVERY = Duration.ofSeconds(90);
-
-    @BeforeAll
-    static void onlyOnAnInstalledChart() {
-        Assumptions.assumeTrue(Api.cluster().isHelm(), "needs the installed chart (-Pe2e-helm)");
-    }
 
     @Test
     void killingAnApiPodEndsTheFollowItServedAndTheOtherResumesItWithoutAGap() {

@@ -19,10 +19,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.restassured.http.ContentType;
@@ -30,20 +29,16 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 
 /**
- * Issue 11, on the installed chart ({@code -Pe2e-helm}): two replicas of every service behave as
+ * Issue 11, on the installed chart ({@code -Pe2e-helm}, which sets {@code tensorbox.e2e.target=helm}): two replicas of every service behave as
  * one. Each request here goes to one chosen pod (its IP), not through the Service.
  */
 @TensorBoxTest
+@EnabledIfSystemProperty(named = "tensorbox.e2e.target", matches = "helm")
 @Order(HelmOrder.REPLICAS)
 class ReplicasIT {
     private static final Duration EVENT = Duration.ofSeconds(20);
     private static final Pattern PASSES = Pattern.compile(
             "^tensorbox_reconcile_pass_seconds_count\\{[^}]*outcome=\"ok\"[^}]*} ([0-9.Ee+]+)$", Pattern.MULTILINE);
-
-    @BeforeAll
-    static void onlyOnAnInstalledChart() {
-        Assumptions.assumeTrue(Api.cluster().isHelm(), "the replica tests need the installed chart (-Pe2e-helm)");
-    }
 
     private static RequestSpecification at(String baseUrl, String key) {
         return given().baseUri(baseUrl).header("Authorization", "Bearer " + key);
